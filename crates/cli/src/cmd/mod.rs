@@ -1,0 +1,33 @@
+//! One module per subcommand; each owns its clap `Args` and a `run` function.
+
+pub mod catalog;
+pub mod checkup;
+pub mod completions;
+pub mod devices;
+pub mod dfu;
+pub mod error;
+pub mod errors;
+pub mod ipsw;
+pub mod log;
+pub mod signed;
+
+use crate::cli::{Cli, Command};
+use crate::fail::CmdResult;
+
+/// Runs the chosen subcommand (`checkup` when none was given).
+pub fn dispatch(cli: Cli) -> CmdResult {
+    match cli.command {
+        None => checkup::run(checkup::Args::default()),
+        Some(Command::Checkup(a)) => checkup::run(a),
+        Some(Command::Error(a)) => error::run(a),
+        Some(Command::Errors(a)) => errors::run(a),
+        Some(Command::Log(a)) => log::run(a),
+        Some(Command::Ipsw(a)) => ipsw::run(a),
+        Some(Command::Signed(a)) => signed::run(a),
+        Some(Command::Catalog(a)) => catalog::run(a),
+        Some(Command::Devices(a)) => devices::run(a),
+        Some(Command::Dfu(a)) => dfu::run(a),
+        Some(Command::Completions(a)) => completions::run(a),
+        Some(Command::Man) => completions::man(),
+    }
+}

@@ -1,0 +1,1 @@
+//! restore-doctor device (work in progress; see the crate's issue).

@@ -1,0 +1,1 @@
+//! restore-doctor firmware (work in progress; see the crate's issue).

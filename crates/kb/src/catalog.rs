@@ -1,0 +1,141 @@
+//! The remedy and check catalogs (`data/remedies.toml`, `data/checks.toml`).
+
+use rd_model::Remedy;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// One remedy as the catalog holds it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RemedyDef {
+    /// Stable id, e.g. `usb-direct-port`.
+    pub id: String,
+    /// What to do, in plain words.
+    pub text: String,
+    /// The check that verifies it, if any.
+    #[serde(default)]
+    pub check: Option<String>,
+}
+
+impl RemedyDef {
+    /// The model value findings carry.
+    pub fn to_remedy(&self) -> Remedy {
+        Remedy {
+            id: self.id.clone(),
+            text: self.text.clone(),
+            check: self.check.clone(),
+        }
+    }
+}
+
+/// One automated check as the catalog holds it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CheckDef {
+    /// Stable id, e.g. `sec.hosts_file`.
+    pub id: String,
+    /// Where it runs: host, network, usb, device or firmware.
+    pub area: String,
+    /// Short title.
+    pub title: String,
+    /// What passing this check proves.
+    pub verifies: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemedyFile {
+    remedy: Vec<RemedyDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckFile {
+    check: Vec<CheckDef>,
+}
+
+/// All remedy definitions, in catalog order.
+pub fn remedy_defs() -> &'static [RemedyDef] {
+    static DEFS: OnceLock<Vec<RemedyDef>> = OnceLock::new();
+    DEFS.get_or_init(|| {
+        toml::from_str::<RemedyFile>(include_str!("../data/remedies.toml"))
+            .expect("remedies.toml is validated by tests")
+            .remedy
+    })
+}
+
+/// All check definitions, in catalog order.
+pub fn checks() -> &'static [CheckDef] {
+    static DEFS: OnceLock<Vec<CheckDef>> = OnceLock::new();
+    DEFS.get_or_init(|| {
+        toml::from_str::<CheckFile>(include_str!("../data/checks.toml"))
+            .expect("checks.toml is validated by tests")
+            .check
+    })
+}
+
+/// The check with this id.
+pub fn check(id: &str) -> Option<&'static CheckDef> {
+    checks().iter().find(|c| c.id == id)
+}
+
+/// The remedy with this id, as a model value.
+pub fn remedy(id: &str) -> Option<Remedy> {
+    remedy_defs()
+        .iter()
+        .find(|r| r.id == id)
+        .map(RemedyDef::to_remedy)
+}
+
+/// Remedies for these ids, in the given order. Unknown ids are skipped (tests in each crate
+/// verify that every id they use exists, so this never drops one in practice).
+pub fn remedies<S: AsRef<str>>(ids: &[S]) -> Vec<Remedy> {
+    ids.iter().filter_map(|id| remedy(id.as_ref())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn remedy_ids_are_unique_and_checks_exist() {
+        let mut seen = HashSet::new();
+        for r in remedy_defs() {
+            assert!(seen.insert(&r.id), "duplicate remedy id {}", r.id);
+            assert!(!r.text.trim().is_empty(), "empty text for {}", r.id);
+            if let Some(c) = &r.check {
+                assert!(
+                    check(c).is_some(),
+                    "remedy {} names unknown check {c}",
+                    r.id
+                );
+            }
+        }
+        assert!(remedy_defs().len() >= 30);
+    }
+
+    #[test]
+    fn check_ids_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        let areas = ["host", "network", "usb", "device", "firmware"];
+        for c in checks() {
+            assert!(seen.insert(&c.id), "duplicate check id {}", c.id);
+            assert!(
+                areas.contains(&c.area.as_str()),
+                "check {} has area {}",
+                c.id,
+                c.area
+            );
+            assert!(c.id.contains('.'), "check id {} should be area.name", c.id);
+        }
+    }
+
+    #[test]
+    fn remedies_resolves_in_order_and_skips_unknown() {
+        let r = remedies(&["usb-direct-port", "no-such-remedy", "retry"]);
+        let ids: Vec<_> = r.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["usb-direct-port", "retry"]);
+        assert_eq!(r[0].check.as_deref(), Some("usb.hub"));
+    }
+}

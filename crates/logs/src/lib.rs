@@ -1,0 +1,1 @@
+//! restore-doctor logs (work in progress; see the crate's issue).

@@ -1,0 +1,12 @@
+//! The one model every restore-doctor surface renders.
+//!
+//! A check or a diagnosis yields [`Finding`]s: a stable id, a [`Family`] of cause, a
+//! [`Severity`], the evidence that led to it and the ordered [`Remedy`] list. The CLI's text and
+//! `--json` output, the web page and shareable reports all render these same values.
+
+mod family;
+mod finding;
+pub mod redact;
+
+pub use family::{Family, UnknownFamily};
+pub use finding::{Confidence, Evidence, Finding, Remedy, Report, Severity, Summary};

@@ -1,0 +1,165 @@
+//! Redaction of device identifiers (ECID, serial number, IMEI, UDID, nonces) for shareable output.
+
+/// Masks identifiers that tie output to one person's device, keeping the text's shape.
+///
+/// Handles `ECID: 0x…`/`ECID:…` fields, iBoot serial-string tags (`ECID:`, `SRNM:[…]`,
+/// `IMEI:[…]`, `NONC:`, `SNON:`), 40-hex UDIDs, 25-char new-style UDIDs, and `serial`/`IMEI`
+/// key–value pairs. Values are replaced by `<redacted>`; everything else is left as it is.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&redact_line(line));
+    }
+    out
+}
+
+const KEYS: [&str; 9] = [
+    "ecid",
+    "srnm",
+    "imei",
+    "nonc",
+    "snon",
+    "serial",
+    "serialnumber",
+    "udid",
+    "uniquechipid",
+];
+
+fn redact_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some((key_end, val_start, val_end)) = key_value_at(line, i) {
+            out.push_str(&line[i..val_start]);
+            out.push_str("<redacted>");
+            let _ = key_end;
+            i = val_end;
+            continue;
+        }
+        if let Some(end) = long_hex_at(line, i) {
+            out.push_str("<redacted>");
+            i = end;
+            continue;
+        }
+        let ch = line[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// If a redactable key starts at `i` (on a word boundary), returns (key end, value start, value end).
+fn key_value_at(line: &str, i: usize) -> Option<(usize, usize, usize)> {
+    let bytes = line.as_bytes();
+    if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let rest = &line[i..];
+    let lower: String = rest
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let key = KEYS
+        .iter()
+        .filter(|k| lower.starts_with(*k))
+        .max_by_key(|k| k.len())?;
+    let mut j = i + key.len();
+    // allow "Number", " number" suffix spelled out: "Serial Number"
+    if key == &"serial" {
+        let tail = line[j..].to_ascii_lowercase();
+        if tail.starts_with(" number") {
+            j += " number".len();
+        } else if tail.starts_with("number") {
+            j += "number".len();
+        }
+    }
+    if j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
+        return None;
+    }
+    let key_end = j;
+    // separators: spaces, ':', '=', quotes
+    while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b':' | b'=' | b'"' | b'\'') {
+        j += 1;
+    }
+    if j == key_end {
+        return None;
+    }
+    let bracket = j < bytes.len() && bytes[j] == b'[';
+    let val_start = if bracket { j + 1 } else { j };
+    let mut k = val_start;
+    while k < bytes.len() && (bytes[k].is_ascii_alphanumeric() || bytes[k] == b'-') {
+        k += 1;
+    }
+    // A value must look like an identifier: at least 4 characters with a digit.
+    let value = &line[val_start..k];
+    if value.len() < 4 || !value.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((key_end, val_start, k))
+}
+
+/// A bare run of exactly 40 hex digits (old-style UDID) starting at `i`.
+fn long_hex_at(line: &str, i: usize) -> Option<usize> {
+    let bytes = line.as_bytes();
+    if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let mut j = i;
+    while j < bytes.len() && bytes[j].is_ascii_hexdigit() {
+        j += 1;
+    }
+    if j - i == 40 && (j == bytes.len() || !bytes[j].is_ascii_alphanumeric()) {
+        Some(j)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+    use proptest::prelude::*;
+
+    #[test]
+    fn masks_ecid_forms() {
+        assert_eq!(redact("ECID: 0x001A2B3C4D5E6F"), "ECID: <redacted>");
+        assert_eq!(redact("Found ECID=6A2B3C4D5E6F"), "Found ECID=<redacted>");
+        assert_eq!(
+            redact("CPID:8015 CPRV:11 BDID:0A ECID:001A2B3C4D5E6F26 SRNM:[F2LXXXXXXX1] IBFL:3C"),
+            "CPID:8015 CPRV:11 BDID:0A ECID:<redacted> SRNM:[<redacted>] IBFL:3C"
+        );
+    }
+
+    #[test]
+    fn masks_serial_imei_udid() {
+        assert_eq!(
+            redact("Serial Number: F2LX12345678"),
+            "Serial Number: <redacted>"
+        );
+        assert_eq!(redact("IMEI: 356789012345678"), "IMEI: <redacted>");
+        let udid = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(
+            redact(&format!("device {udid} found")),
+            "device <redacted> found"
+        );
+    }
+
+    #[test]
+    fn leaves_ordinary_text_alone() {
+        let s = "Sending iBEC (1234 bytes)...\nUpdating baseband (19)\nserial port ok";
+        assert_eq!(redact(s), s);
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_keeps_line_count(s in "\\PC{0,300}") {
+            let r = redact(&s);
+            prop_assert_eq!(r.split('\n').count(), s.split('\n').count());
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! restore-doctor probe (work in progress; see the crate's issue).
