@@ -17,6 +17,10 @@ pub struct Cli {
     #[command(flatten)]
     pub color: colorchoice_clap::Color,
 
+    /// Mask ECID, serial number, IMEI and UDID in the output, for sharing it.
+    #[arg(long, global = true)]
+    pub redact: bool,
+
     /// What to do; `checkup` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,

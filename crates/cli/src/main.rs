@@ -11,6 +11,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     args.color.write_global();
+    render::set_redact(args.redact);
     match cmd::dispatch(args) {
         Ok(code) => code,
         Err(fail) => {

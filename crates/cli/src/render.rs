@@ -4,6 +4,30 @@ use anstyle::{AnsiColor, Style};
 use rd_model::{Finding, Report, Severity};
 use serde::Serialize;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static REDACT: AtomicBool = AtomicBool::new(false);
+
+/// Turns on redaction of ECID, serial numbers, IMEI and UDIDs in everything printed through
+/// this module (`--redact`, for output meant to be shared).
+pub fn set_redact(on: bool) {
+    REDACT.store(on, Ordering::Relaxed);
+}
+
+/// Applies redaction when `--redact` is on.
+pub fn shareable(text: String) -> String {
+    if REDACT.load(Ordering::Relaxed) {
+        rd_model::redact::redact(&text)
+    } else {
+        text
+    }
+}
+
+/// Prints text on stdout (colour per anstream's choice), redacted when `--redact` is on.
+pub fn emit(text: &str) {
+    let mut out = anstream::stdout().lock();
+    let _ = out.write_all(shareable(text.to_string()).as_bytes());
+}
 
 /// Style for a severity's mark and title.
 pub fn severity_style(sev: Severity) -> Style {
@@ -28,10 +52,9 @@ pub fn bold() -> Style {
 
 /// Prints any serializable value as pretty JSON on stdout, with a trailing newline.
 pub fn print_json<T: Serialize>(value: &T) {
-    let mut out = anstream::stdout().lock();
     let text = serde_json::to_string_pretty(value)
         .unwrap_or_else(|e| format!("{{\"error\": \"could not serialize output: {e}\"}}"));
-    let _ = writeln!(out, "{text}");
+    emit(&(text + "\n"));
 }
 
 /// Wraps `text` to `width` columns, each line prefixed by `indent`.
@@ -141,8 +164,9 @@ pub fn write_report(out: &mut impl Write, report: &Report) -> std::io::Result<()
 
 /// Prints a report as text on stdout (colour per anstream's choice).
 pub fn print_report(report: &Report) {
-    let mut out = anstream::stdout().lock();
-    let _ = write_report(&mut out, report);
+    let mut buf = Vec::new();
+    let _ = write_report(&mut buf, report);
+    emit(&String::from_utf8_lossy(&buf));
 }
 
 #[cfg(test)]

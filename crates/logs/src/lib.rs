@@ -1,1 +1,63 @@
-//! restore-doctor logs (work in progress; see the crate's issue).
+//! Restore-log diagnosis for restore-doctor.
+//!
+//! [`diagnose`] reads a restore log from any [`std::io::Read`] in bounded memory, recognises its
+//! format(s) (idevicerestore, futurerestore, Legacy-iOS-Kit, the device-side restore log,
+//! iTunes/Apple Mobile Device, macOS restore logs, 3uTools, iMazing, pymobiledevice3 tools),
+//! extracts typed events (device, target, modes, operations, checkpoints, statuses, TSS answers,
+//! tool codes) and applies the diagnosis rules kept as data in `data/rules.toml` to name the
+//! decisive failure, its family, the failed stage, the evidence lines and the remedies.
+
+mod analyzer;
+mod clean;
+pub mod data;
+mod diagnose;
+pub mod extract;
+mod input;
+mod report;
+pub mod scan;
+
+pub use clean::{Cleaned, Prefix, clean_line};
+pub use input::{Encoding, LogError, sniff};
+pub use rd_model::{Confidence, Family};
+pub use report::{
+    CheckpointEvent, DeviceInfo, Diagnosis, EventSummary, EvidenceLine, NoiseNote, ObservedCode,
+    OperationEvent, Outcome, Stage, TargetInfo,
+};
+
+use std::io::{Cursor, Read};
+
+/// Diagnoses one restore log read from `reader`.
+///
+/// Fails only when the input is empty, not text, or cannot be read; any text yields a diagnosis
+/// (possibly `unknown`).
+pub fn diagnose<R: Read>(mut reader: R) -> Result<Diagnosis, LogError> {
+    let head = input::read_head(&mut reader)?;
+    let encoding = input::sniff(&head)?;
+    let stream = Cursor::new(head).chain(reader);
+    match encoding {
+        Encoding::Utf8 => run(stream),
+        Encoding::Utf16Le => run(input::Utf16Reader::new(stream, false)),
+        Encoding::Utf16Be => run(input::Utf16Reader::new(stream, true)),
+    }
+}
+
+/// Diagnoses a log held in memory.
+pub fn diagnose_bytes(bytes: &[u8]) -> Result<Diagnosis, LogError> {
+    diagnose(bytes)
+}
+
+fn run<R: Read>(reader: R) -> Result<Diagnosis, LogError> {
+    let mut analyzer = analyzer::Analyzer::new();
+    let stats = scan::scan(reader, scan::Matcher::get(), |n, line| {
+        analyzer.line(n, line)
+    })?;
+    if !stats.any_text {
+        return Err(LogError::Empty);
+    }
+    Ok(diagnose::diagnose(analyzer, stats))
+}
+
+/// Counts the marker lines of a log without diagnosing it (used by the throughput benchmark).
+pub fn count_marker_lines<R: Read>(reader: R) -> Result<scan::ScanStats, LogError> {
+    Ok(scan::scan(reader, scan::Matcher::get(), |_, _| {})?)
+}

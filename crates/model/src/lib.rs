@@ -10,3 +10,9 @@ pub mod redact;
 
 pub use family::{Family, UnknownFamily};
 pub use finding::{Confidence, Evidence, Finding, Remedy, Report, Severity, Summary};
+
+/// The JSON Schema (draft 2020-12) of a [`Report`], the top-level `--json` output of the
+/// finding-model commands.
+pub fn report_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Report)).expect("schema serializes")
+}

@@ -103,21 +103,34 @@ fn key_value_at(line: &str, i: usize) -> Option<(usize, usize, usize)> {
     Some((key_end, val_start, k))
 }
 
-/// A bare run of exactly 40 hex digits (old-style UDID) starting at `i`.
+/// A bare UDID starting at `i`: 40 hex digits (old style), 24 hex digits, or `8-16` hex digits
+/// joined by a dash (new style, e.g. `00008030-001A2B3C4D5E6F26`). Returns where it ends.
 fn long_hex_at(line: &str, i: usize) -> Option<usize> {
     let bytes = line.as_bytes();
     if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
         return None;
     }
-    let mut j = i;
-    while j < bytes.len() && bytes[j].is_ascii_hexdigit() {
-        j += 1;
+    let hex_run = |from: usize| {
+        let mut j = from;
+        while j < bytes.len() && bytes[j].is_ascii_hexdigit() {
+            j += 1;
+        }
+        j
+    };
+    let ends_word = |j: usize| j == bytes.len() || !bytes[j].is_ascii_alphanumeric();
+    let j = hex_run(i);
+    let run = j - i;
+    let has_digit = bytes[i..j].iter().any(u8::is_ascii_digit);
+    if (run == 40 || run == 24) && has_digit && ends_word(j) {
+        return Some(j);
     }
-    if j - i == 40 && (j == bytes.len() || !bytes[j].is_ascii_alphanumeric()) {
-        Some(j)
-    } else {
-        None
+    if run == 8 && j < bytes.len() && bytes[j] == b'-' {
+        let k = hex_run(j + 1);
+        if k - (j + 1) == 16 && ends_word(k) {
+            return Some(k);
+        }
     }
+    None
 }
 
 #[cfg(test)]
@@ -147,6 +160,19 @@ mod tests {
             redact(&format!("device {udid} found")),
             "device <redacted> found"
         );
+    }
+
+    #[test]
+    fn masks_new_style_udids() {
+        assert_eq!(
+            redact("USB\\VID_05AC&PID_12A8\\00008030001A2B3C4D5E6F26"),
+            "USB\\VID_05AC&PID_12A8\\<redacted>"
+        );
+        assert_eq!(
+            redact("udid 00008030-001A2B3C4D5E6F26 ok"),
+            "udid <redacted> ok"
+        );
+        assert_eq!(redact("id=00008030-001A2B3C4D5E6F26."), "id=<redacted>.");
     }
 
     #[test]

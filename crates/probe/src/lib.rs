@@ -1,1 +1,26 @@
-//! restore-doctor probe (work in progress; see the crate's issue).
+//! restore-doctor probe: the host checkup. Checks the computer and its network before a restore
+//! (internet, Apple's servers, DNS, hosts file, TLS interception, proxy, Apple's system status,
+//! the TSS signing server, host software, free disk space), concurrently and within fixed time
+//! budgets, and yields one `rd_model::Finding` per check. Every endpoint, resolver, path and
+//! root set comes from [`Config`], so tests run entirely against servers on 127.0.0.1.
+
+pub mod checks;
+pub mod config;
+pub mod data;
+pub mod hosts;
+pub mod http;
+pub mod net;
+pub mod runner;
+pub mod tls;
+
+pub use config::{CONFIG_ENV, Config, ConfigError, ConfigSource};
+pub use runner::{CheckResult, Event, UnknownCheck, run, select};
+
+/// Runs the checkup with `cfg` over the checks `ids` and returns one finding per check, in order
+/// (other crates' findings, such as USB, can be appended by the caller).
+pub fn run_checkup(cfg: Config, ids: &[&str]) -> Vec<rd_model::Finding> {
+    run(cfg, ids, |_| {})
+        .into_iter()
+        .map(|r| r.finding)
+        .collect()
+}

@@ -1,17 +1,415 @@
-//! `restore-doctor checkup` (being built; see its issue).
+//! `restore-doctor checkup` (the default command): checks this computer before a restore —
+//! internet, Apple's servers, DNS, hosts file, TLS interception, proxy, Apple's status, TSS,
+//! host software and disk — concurrently, then prints a one-line-per-check summary and the
+//! details of everything that is not fine. Logic lives in `rd_probe`; this is glue and output.
 
-use crate::fail::{CmdResult, Fail};
+use crate::fail::{self, CmdResult, Fail};
+use crate::render;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rd_device::{ModeNeed, UsbCheckOptions};
+use rd_model::{Finding, Report, Severity};
+use rd_probe::{CheckResult, Config, ConfigSource, Event};
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What `--fix` may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FixTarget {
+    /// Remove Apple-host entries from the hosts file (a backup is written first; the diff is shown).
+    Hosts,
+}
 
 /// Arguments of `checkup`.
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
-    /// Free-form arguments (placeholder until the command lands).
-    pub rest: Vec<String>,
+    /// Print the findings as JSON (a report of kind "checkup")
+    #[arg(long)]
+    pub json: bool,
+
+    /// Run only these checks (ids, comma-separated or repeated), e.g. `net.dns,sec.hosts_file`
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub only: Vec<String>,
+
+    /// Skip these checks (ids, comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub skip: Vec<String>,
+
+    /// Config file (TOML); default: <config dir>/restore-doctor/config.toml
+    #[arg(long, value_name = "FILE", env = "RESTORE_DOCTOR_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Hosts file to read (and fix) instead of the system's
+    #[arg(long, value_name = "FILE")]
+    pub hosts_file: Option<PathBuf>,
+
+    /// Public resolver(s) to compare DNS answers with (IP:PORT, repeatable)
+    #[arg(long, value_name = "IP:PORT")]
+    pub resolver: Vec<String>,
+
+    /// Resolver treated as the system's: `os` or IP:PORT
+    #[arg(long, value_name = "os|IP:PORT")]
+    pub system_resolver: Option<String>,
+
+    /// URL of Apple's system status data
+    #[arg(long, value_name = "URL")]
+    pub status_url: Option<String>,
+
+    /// URL of Apple's TSS signing server
+    #[arg(long, value_name = "URL")]
+    pub tss_url: Option<String>,
+
+    /// PEM file with Apple's root certificates (repeatable)
+    #[arg(long, value_name = "PEM")]
+    pub apple_roots: Vec<PathBuf>,
+
+    /// Connect to ADDR instead of resolving HOST (HOST[:PORT]=IP[:PORT], repeatable)
+    #[arg(long, value_name = "HOST=ADDR")]
+    pub connect_to: Vec<String>,
+
+    /// Folder where firmware is downloaded (for the free-space check)
+    #[arg(long, value_name = "DIR")]
+    pub download_dir: Option<PathBuf>,
+
+    /// Fix a problem: `hosts` removes Apple entries from the hosts file, after a backup
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fix: Vec<FixTarget>,
+
+    /// Print the effective configuration as TOML and exit
+    #[arg(long)]
+    pub print_config: bool,
+
+    /// The mode the coming restore needs; a device in another mode is flagged
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = NeedArg::Any)]
+    pub need: NeedArg,
+
+    /// Replay a recorded USB inventory instead of reading the bus (tests, support)
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "RESTORE_DOCTOR_FAKE_USB",
+        hide = true
+    )]
+    pub usb_fixture: Option<PathBuf>,
+}
+
+/// The device mode a restore needs, as `--need` takes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum NeedArg {
+    /// Any mode: just report it.
+    #[default]
+    Any,
+    /// A normally booted device (update, or restore of a working device).
+    Normal,
+    /// Recovery or DFU mode (the device does not boot).
+    Recovery,
+    /// DFU mode only.
+    Dfu,
+}
+
+impl From<NeedArg> for ModeNeed {
+    fn from(n: NeedArg) -> Self {
+        match n {
+            NeedArg::Any => ModeNeed::Any,
+            NeedArg::Normal => ModeNeed::Normal,
+            NeedArg::Recovery => ModeNeed::RecoveryOrDfu,
+            NeedArg::Dfu => ModeNeed::Dfu,
+        }
+    }
+}
+
+/// Check ids served by the USB/device section rather than `rd_probe`.
+fn usb_check_ids() -> Vec<&'static str> {
+    rd_kb::checks()
+        .iter()
+        .filter(|c| c.area == "usb" || c.area == "device")
+        .map(|c| c.id.as_str())
+        .collect()
+}
+
+/// The check id a USB finding belongs to: its first two dot-separated parts.
+fn check_of(finding_id: &str) -> &str {
+    let mut dots = finding_id.match_indices('.').map(|(i, _)| i);
+    match (dots.next(), dots.next()) {
+        (Some(_), Some(second)) => &finding_id[..second],
+        _ => finding_id,
+    }
+}
+
+/// Splits `--only`/`--skip` into the probe's ids and the USB section's, validating both.
+struct Selection {
+    probe: Vec<&'static str>,
+    usb: Vec<&'static str>,
+}
+
+fn select(only: &[String], skip: &[String]) -> Result<Selection, Fail> {
+    let usb_ids = usb_check_ids();
+    let is_usb = |id: &String| usb_ids.contains(&id.as_str());
+    let (usb_only, probe_only): (Vec<String>, Vec<String>) = only.iter().cloned().partition(is_usb);
+    let (usb_skip, probe_skip): (Vec<String>, Vec<String>) = skip.iter().cloned().partition(is_usb);
+    let probe = rd_probe::select(&probe_only, &probe_skip)
+        .map_err(|e| Fail::usage(format!("{e}; USB/device checks: {}", usb_ids.join(", "))))?;
+    let probe = if !only.is_empty() && probe_only.is_empty() {
+        Vec::new()
+    } else {
+        probe
+    };
+    let usb = usb_ids
+        .iter()
+        .copied()
+        .filter(|id| {
+            (only.is_empty() || usb_only.iter().any(|o| o == id))
+                && !usb_skip.iter().any(|s| s == id)
+        })
+        .collect();
+    Ok(Selection { probe, usb })
+}
+
+/// Runs the USB/device section on its own thread; joins to one result per finding.
+fn spawn_usb(
+    selected: Vec<&'static str>,
+    fixture: Option<PathBuf>,
+    need: ModeNeed,
+) -> Option<std::thread::JoinHandle<Vec<CheckResult>>> {
+    if selected.is_empty() {
+        return None;
+    }
+    Some(std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        let findings = match rd_device::open_bus(fixture.as_deref()) {
+            Ok(bus) => {
+                let opts = UsbCheckOptions {
+                    need,
+                    query_lockdown: fixture.is_none(),
+                };
+                rd_device::usb_findings(&*bus, &opts)
+            }
+            Err(e) => vec![Finding::new(
+                "usb.presence.unavailable",
+                rd_model::Family::Usb,
+                Severity::Warn,
+                "USB devices could not be read",
+                e.to_string(),
+            )],
+        };
+        let elapsed = started.elapsed();
+        findings
+            .into_iter()
+            .filter(|f| selected.contains(&check_of(&f.id)))
+            .map(|finding| CheckResult {
+                id: check_of(&finding.id).to_string(),
+                finding,
+                skipped: false,
+                elapsed,
+            })
+            .collect()
+    }))
+}
+
+fn effective_config(args: &Args) -> Result<(Config, ConfigSource), Fail> {
+    let (mut cfg, source) =
+        Config::load(args.config.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
+    if let Some(p) = &args.hosts_file {
+        cfg.hosts_file = Some(p.clone());
+    }
+    if !args.resolver.is_empty() {
+        cfg.dns.public_resolvers = args.resolver.clone();
+    }
+    if let Some(r) = &args.system_resolver {
+        cfg.dns.system_resolver = r.clone();
+    }
+    if let Some(u) = &args.status_url {
+        cfg.status_url = u.clone();
+    }
+    if let Some(u) = &args.tss_url {
+        cfg.tss_url = u.clone();
+    }
+    cfg.tls.apple_roots.extend(args.apple_roots.iter().cloned());
+    for c in &args.connect_to {
+        let (k, v) = c.split_once('=').ok_or_else(|| {
+            Fail::usage(format!(
+                "--connect-to '{c}': expected HOST[:PORT]=IP[:PORT]"
+            ))
+        })?;
+        cfg.connect_to
+            .insert(k.trim().to_string(), v.trim().to_string());
+    }
+    if let Some(d) = &args.download_dir {
+        cfg.download_dir = Some(d.clone());
+    }
+    cfg.validate().map_err(|e| Fail::usage(e.to_string()))?;
+    Ok((cfg, source))
+}
+
+fn progress(n: usize, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(Some(n as u64), ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} checking {pos}/{len}  {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    pb.enable_steady_tick(Duration::from_millis(80));
+    pb
+}
+
+fn fix_hosts(cfg: &Config, json: bool) -> Result<(), Fail> {
+    let path = cfg.hosts_path();
+    match rd_probe::hosts::fix(&path, &cfg.apple_domains) {
+        Ok(None) => {
+            if !json {
+                println!(
+                    "--fix hosts: {} has no Apple entries; nothing changed.\n",
+                    path.display()
+                );
+            }
+            Ok(())
+        }
+        Ok(Some(out)) => {
+            let text = format!(
+                "--fix hosts: backed up {} to {}\n{}Changed {} line(s). Flush the DNS cache (or reboot) for it to take effect.\n",
+                path.display(),
+                out.backup.display(),
+                out.diff,
+                out.changed_lines
+            );
+            if json {
+                eprint!("{text}");
+            } else {
+                println!("{text}");
+            }
+            Ok(())
+        }
+        Err(e) => Err(Fail::not_found(format!(
+            "--fix hosts: {e} (nothing was changed; editing the hosts file usually needs administrator rights)"
+        ))),
+    }
+}
+
+fn summary_line(out: &mut impl Write, r: &CheckResult) -> std::io::Result<()> {
+    let f = &r.finding;
+    if r.skipped {
+        return writeln!(out, "{d}[-] {}{d:#}", f.title, d = render::dim());
+    }
+    let st = render::severity_style(f.severity);
+    writeln!(out, "{st}[{}]{st:#} {}", f.severity.mark(), f.title)
+}
+
+fn write_text(
+    out: &mut impl Write,
+    results: &[CheckResult],
+    source: &ConfigSource,
+    elapsed: Duration,
+) -> std::io::Result<()> {
+    let from = match source {
+        ConfigSource::Defaults => "built-in defaults".to_string(),
+        ConfigSource::File(p) => p.display().to_string(),
+    };
+    writeln!(
+        out,
+        "{b}restore-doctor checkup{b:#}  {d}({} checks in {:.1} s; config: {from}){d:#}",
+        results.len(),
+        elapsed.as_secs_f64(),
+        b = render::bold(),
+        d = render::dim()
+    )?;
+    for r in results {
+        summary_line(out, r)?;
+    }
+    let details: Vec<&Finding> = results
+        .iter()
+        .filter(|r| !r.skipped && r.finding.severity > Severity::Ok)
+        .map(|r| &r.finding)
+        .collect();
+    for f in &details {
+        writeln!(out)?;
+        render::write_finding(out, f)?;
+    }
+    let mut codes: BTreeSet<u32> = BTreeSet::new();
+    for f in details.iter().filter(|f| f.severity >= Severity::Warn) {
+        codes.extend(f.error_codes.iter().filter_map(|c| c.parse::<u32>().ok()));
+    }
+    let count = |s: Severity| {
+        results
+            .iter()
+            .filter(|r| !r.skipped && r.finding.severity == s)
+            .count()
+    };
+    let skipped = results.iter().filter(|r| r.skipped).count();
+    writeln!(out)?;
+    write!(
+        out,
+        "{} ok, {} warning(s), {} failure(s), {} skipped",
+        count(Severity::Ok) + count(Severity::Info),
+        count(Severity::Warn),
+        count(Severity::Fail),
+        skipped
+    )?;
+    if codes.is_empty() {
+        writeln!(out, ".")?;
+    } else {
+        let list: Vec<String> = codes.iter().map(u32::to_string).collect();
+        writeln!(
+            out,
+            "; these problems show up as restore errors {}.",
+            list.join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 /// Runs `checkup`.
-pub fn run(_args: Args) -> CmdResult {
-    Err(Fail::usage(
-        "the 'checkup' command is not available in this build yet",
-    ))
+pub fn run(args: Args) -> CmdResult {
+    let Selection { probe: ids, usb } = select(&args.only, &args.skip)?;
+    let (cfg, source) = effective_config(&args)?;
+    if args.print_config {
+        print!("{}", cfg.to_toml());
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    if args.fix.contains(&FixTarget::Hosts) {
+        fix_hosts(&cfg, args.json)?;
+    }
+    let bar = progress(ids.len(), args.json);
+    let running: Arc<Mutex<BTreeSet<String>>> = Arc::new(Mutex::new(BTreeSet::new()));
+    let (bar2, running2) = (bar.clone(), running.clone());
+    let on_event = move |ev: Event| {
+        let Ok(mut set) = running2.lock() else { return };
+        match ev {
+            Event::Started { id } => {
+                set.insert(id);
+            }
+            Event::Finished { id, .. } => {
+                set.remove(&id);
+                bar2.inc(1);
+            }
+        }
+        bar2.set_message(set.iter().cloned().collect::<Vec<_>>().join(" "));
+    };
+    let started = std::time::Instant::now();
+    let usb_thread = spawn_usb(usb, args.usb_fixture.clone(), args.need.into());
+    let mut results = if ids.is_empty() {
+        Vec::new()
+    } else {
+        rd_probe::run(cfg, &ids, on_event)
+    };
+    if let Some(handle) = usb_thread {
+        results.extend(handle.join().unwrap_or_default());
+    }
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+    let report = Report::new(
+        "checkup",
+        None,
+        results.iter().map(|r| r.finding.clone()).collect(),
+    );
+    if args.json {
+        render::print_json(&report);
+    } else {
+        let mut out = anstream::stdout().lock();
+        let _ = write_text(&mut out, &results, &source, elapsed);
+    }
+    Ok(fail::exit_for(report.worst()))
 }

@@ -1,17 +1,251 @@
-//! `restore-doctor log` (being built; see its issue).
+//! `restore-doctor log`: diagnose restore logs (failed stage, cause, evidence, remedies).
 
-use crate::fail::{CmdResult, Fail};
+use crate::fail::{CmdResult, EXIT_OK, Fail};
+use crate::render::{bold, dim, print_json, write_finding};
+use rd_logs::{Diagnosis, LogError, Outcome};
+use std::io::Write;
+use std::process::ExitCode;
 
 /// Arguments of `log`.
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
-    /// Free-form arguments (placeholder until the command lands).
-    pub rest: Vec<String>,
+    /// Log files to diagnose; `-` reads standard input
+    #[arg(required = true, value_name = "FILE|-")]
+    pub files: Vec<String>,
+
+    /// Print the diagnosis as JSON (an array when several files are given)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also list the typed events found (modes, operations, checkpoints)
+    #[arg(long)]
+    pub events: bool,
 }
 
 /// Runs `log`.
-pub fn run(_args: Args) -> CmdResult {
-    Err(Fail::usage(
-        "the 'log' command is not available in this build yet",
-    ))
+pub fn run(args: Args) -> CmdResult {
+    if args.files.iter().filter(|f| f.as_str() == "-").count() > 1 {
+        return Err(Fail::usage("standard input ('-') can be given only once"));
+    }
+    let mut results = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        results.push(diagnose_one(path)?);
+    }
+    if args.json {
+        if results.len() == 1 {
+            print_json(&results[0]);
+        } else {
+            print_json(&results);
+        }
+    } else {
+        let mut out = anstream::stdout().lock();
+        for (i, d) in results.iter().enumerate() {
+            if i > 0 {
+                let _ = writeln!(out);
+            }
+            let _ = write_text(&mut out, d, args.events);
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+fn diagnose_one(path: &str) -> Result<Diagnosis, Fail> {
+    let result = if path == "-" {
+        rd_logs::diagnose(std::io::stdin().lock())
+    } else {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Fail::usage(format!("cannot read '{path}': {}", io_reason(&e))))?;
+        if meta.is_dir() {
+            return Err(Fail::usage(format!(
+                "'{path}' is a folder; pass the log file inside it"
+            )));
+        }
+        let file = std::fs::File::open(path)
+            .map_err(|e| Fail::usage(format!("cannot read '{path}': {}", io_reason(&e))))?;
+        rd_logs::diagnose(file)
+    };
+    let name = if path == "-" { "standard input" } else { path };
+    match result {
+        Ok(mut d) => {
+            d.file = Some(path.to_string());
+            Ok(d)
+        }
+        Err(LogError::Empty) => Err(Fail::usage(format!(
+            "'{name}' is empty; paste or save the restore log into it first"
+        ))),
+        Err(LogError::Binary(why)) => {
+            Err(Fail::usage(format!("'{name}' is not a text log: {why}")))
+        }
+        Err(LogError::Io(e)) => Err(Fail::usage(format!(
+            "cannot read '{name}': {}",
+            io_reason(&e)
+        ))),
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::InvalidData => "invalid data".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn write_text(out: &mut impl Write, d: &Diagnosis, events: bool) -> std::io::Result<()> {
+    let b = bold();
+    let g = dim();
+    let file = d.file.as_deref().unwrap_or("-");
+    let plural = if d.lines == 1 { "" } else { "s" };
+    writeln!(out, "{b}{file}{b:#}  {g}({} line{plural}){g:#}", d.lines)?;
+    let formats = if d.formats.len() > 1 {
+        format!("{} (also: {})", d.format, d.formats[1..].join(", "))
+    } else {
+        d.format.clone()
+    };
+    writeln!(out, "  Format:   {formats}")?;
+    let outcome = match d.outcome {
+        Outcome::Success => "restore finished",
+        Outcome::Failure => "restore failed",
+        Outcome::Incomplete => "log ends before the restore ended",
+        Outcome::Unknown => "not recognised",
+    };
+    writeln!(
+        out,
+        "  Outcome:  {outcome} — {} ({} confidence)",
+        d.category.label(),
+        d.confidence.as_str()
+    )?;
+    if let Some(s) = &d.failed_stage {
+        let label = if d.outcome == Outcome::Failure {
+            "Failed at"
+        } else {
+            "Last step"
+        };
+        let id =
+            s.id.as_deref()
+                .map(|i| format!(" {g}[{i}]{g:#}"))
+                .unwrap_or_default();
+        writeln!(out, "  {label}: {}{id}", s.name)?;
+    }
+    if let Some(dev) = &d.device {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(n) = &dev.name {
+            parts.push(n.clone());
+        }
+        let ids: Vec<&str> = [dev.product_type.as_deref(), dev.board.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !ids.is_empty() {
+            parts.push(format!("({})", ids.join(", ")));
+        }
+        if let Some(m) = &dev.mode {
+            parts.push(format!("in {m} mode"));
+        }
+        writeln!(out, "  Device:   {}", parts.join(" "))?;
+    }
+    if let Some(t) = &d.target {
+        let v = [
+            t.version.as_deref(),
+            t.build.as_deref().map(|b| b.to_string()).as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        let v = if v.is_empty() {
+            t.ipsw.clone().unwrap_or_default()
+        } else {
+            v
+        };
+        writeln!(out, "  Firmware: {v}")?;
+    }
+    writeln!(out)?;
+    if let Some(main) = d.findings.first() {
+        write_finding(out, main)?;
+    }
+    let also: Vec<_> = d
+        .findings
+        .iter()
+        .skip(1)
+        .filter(|f| f.severity != rd_model::Severity::Info)
+        .collect();
+    if !also.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "  {b}Other signals{b:#} {g}(weaker; check them if the first fix does not help){g:#}"
+        )?;
+        for f in also {
+            let line = f
+                .evidence
+                .first()
+                .and_then(|e| e.line)
+                .map(|l| format!("line {l}: "))
+                .unwrap_or_default();
+            let text = f.evidence.first().map(|e| e.text.as_str()).unwrap_or("");
+            writeln!(
+                out,
+                "    {} {g}[{}]{g:#}",
+                f.title.trim_start_matches("Also seen: "),
+                f.family.as_str()
+            )?;
+            writeln!(out, "      {g}{line}{text}{g:#}")?;
+        }
+    }
+    if !d.noise.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "  {b}Discounted as normal{b:#}")?;
+        for n in &d.noise {
+            let range = if n.first_line == n.last_line {
+                format!("line {}", n.first_line)
+            } else {
+                format!("lines {}–{}", n.first_line, n.last_line)
+            };
+            writeln!(
+                out,
+                "    {}× {} {g}({range}): {}{g:#}",
+                n.count, n.title, n.why
+            )?;
+        }
+    }
+    if events {
+        writeln!(out)?;
+        writeln!(out, "  {b}Events{b:#}")?;
+        if !d.events.modes.is_empty() {
+            writeln!(out, "    modes: {}", d.events.modes.join(" → "))?;
+        }
+        for op in &d.events.operations {
+            writeln!(
+                out,
+                "    line {}: operation {} {}",
+                op.line, op.number, op.name
+            )?;
+        }
+        for c in &d.events.checkpoints {
+            writeln!(
+                out,
+                "    line {}: checkpoint {} {} {}",
+                c.line,
+                c.id.as_deref().unwrap_or("?"),
+                c.name.as_deref().unwrap_or(""),
+                c.state
+            )?;
+        }
+        for c in &d.observed_codes {
+            writeln!(
+                out,
+                "    line {}: {} {}{}",
+                c.line,
+                c.kind,
+                c.code,
+                c.meaning
+                    .as_deref()
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default()
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -1,17 +1,136 @@
-//! `restore-doctor signed` (being built; see its issue).
+//! `restore-doctor signed DEVICE [VERSION|BUILD]`: is a build still signed? Asks ipsw.me and, with
+//! a build identity read from the IPSW (local or by range requests), Apple's TSS itself.
 
-use crate::fail::{CmdResult, Fail};
+use super::ipsw::NetOpts;
+use crate::fail::{self, CmdResult, Fail};
+use crate::render;
+use rd_firmware::signing::{self, SigningQuery, SourceNote};
+use rd_firmware::tss;
+use rd_model::Report;
+use serde::Serialize;
 
 /// Arguments of `signed`.
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
-    /// Free-form arguments (placeholder until the command lands).
-    pub rest: Vec<String>,
+    /// The device: product type (iPhone9,3), model number (A1778), board (d101ap) or CPID:BDID
+    #[arg(value_name = "DEVICE")]
+    pub device: String,
+
+    /// Version (15.8.3) or build (19H386); default: the newest signed build
+    #[arg(value_name = "VERSION|BUILD")]
+    pub target: Option<String>,
+
+    /// Take the build identity from this IPSW (file or URL) instead of the catalog's download URL
+    #[arg(long, value_name = "FILE|URL")]
+    pub ipsw: Option<String>,
+
+    /// The device's ECID (hex) for the TSS request; any value answers a signing-status question
+    #[arg(long, value_name = "HEX", value_parser = parse_hex)]
+    pub ecid: Option<u64>,
+
+    /// Ask only ipsw.me, not Apple's TSS
+    #[arg(long)]
+    pub no_tss: bool,
+
+    /// URL of Apple's TSS server
+    #[arg(long, value_name = "URL", env = "RESTORE_DOCTOR_TSS_URL", default_value = tss::DEFAULT_URL)]
+    pub tss_url: String,
+
+    /// Print the report as JSON (kind "signed", with "sources")
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub net: NetOpts,
+}
+
+fn parse_hex(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0X"))
+        .unwrap_or(t);
+    u64::from_str_radix(t, 16).map_err(|_| format!("'{s}' is not a hex ECID"))
+}
+
+#[derive(Serialize)]
+struct JsonOut<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    sources: &'a [SourceNote],
+    version: &'a Option<String>,
+    build: &'a Option<String>,
+    catalog: String,
 }
 
 /// Runs `signed`.
-pub fn run(_args: Args) -> CmdResult {
-    Err(Fail::usage(
-        "the 'signed' command is not available in this build yet",
-    ))
+pub fn run(args: Args) -> CmdResult {
+    let rows =
+        rd_catalog::devices::resolve(&args.device).map_err(|e| Fail::usage(e.to_string()))?;
+    let device = rows[0];
+    if !matches!(device.family.as_str(), "iPhone" | "iPad" | "iPod touch") {
+        return Err(Fail::usage(format!(
+            "{} is {} {}; this check covers iPhone, iPad and iPod touch",
+            device.product_type,
+            if device.family.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            },
+            device.family
+        )));
+    }
+    let client = args.net.client();
+    let api = args.net.ipswme();
+    let catalog = args.net.catalog();
+    let q = SigningQuery {
+        device,
+        target: args.target.clone(),
+        ipsw: args.ipsw.clone(),
+        ecid: args.ecid,
+        skip_tss: args.no_tss,
+    };
+    let (out, cat_label) = catalog.with(|cat| {
+        (
+            signing::check(&q, &client, &api, &args.tss_url, cat),
+            cat.info.to_string(),
+        )
+    });
+    let report = Report::new(
+        "signed",
+        Some(device.product_type.clone()),
+        out.findings.clone(),
+    );
+    if args.json {
+        render::print_json(&JsonOut {
+            report: &report,
+            sources: &out.sources,
+            version: &out.version,
+            build: &out.build,
+            catalog: cat_label,
+        });
+    } else {
+        render::print_report(&report);
+        let mut text = String::from("\nSources\n");
+        if out.sources.is_empty() {
+            text.push_str("  (no source answered)\n");
+        }
+        for s in &out.sources {
+            text.push_str(&format!(
+                "  {} ({}), {}: {}\n",
+                s.source, s.url, s.when, s.said
+            ));
+        }
+        if out.sources.iter().any(|s| s.source == "ipsw.me") {
+            text.push_str(
+                "  ipsw.me caches Apple's answer for hours; Apple's TSS answer is live.\n",
+            );
+        }
+        text.push_str(&format!(
+            "{d}Catalog used: {cat_label}{d:#}\n",
+            d = render::dim()
+        ));
+        render::emit(&text);
+    }
+    Ok(fail::exit_for(report.worst()))
 }

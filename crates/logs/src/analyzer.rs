@@ -1,0 +1,510 @@
+//! Accumulates what the marker lines of one log say: rule hits, format scores, stages, typed
+//! events. Everything it keeps is bounded, whatever the size of the log.
+
+use crate::clean::{Prefix, clean_line};
+use crate::data;
+use crate::extract;
+use crate::report::{
+    CheckpointEvent, DeviceInfo, EventSummary, ObservedCode, OperationEvent, Stage, TargetInfo,
+};
+use crate::scan::{Extract, Matcher, Trigger};
+use std::collections::VecDeque;
+
+/// Most stage transitions remembered.
+const MAX_STAGES: usize = 4096;
+/// Most operations / checkpoints / codes kept in the event summary.
+const MAX_EVENTS: usize = 64;
+
+/// Where a rule fired.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Lines that fired.
+    pub count: u64,
+    /// First line and its display text.
+    pub first: (u64, String),
+    /// Last line and its display text.
+    pub last: (u64, String),
+}
+
+/// A rule hit inferred from typed events rather than a literal (e.g. a failing checkpoint named
+/// `update_baseband`, or an IPSW file name that does not list the device).
+#[derive(Debug, Clone)]
+pub struct Inferred {
+    /// Index into `data::rules()`.
+    pub rule: usize,
+    /// Line.
+    pub line: u64,
+    /// Display text.
+    pub text: String,
+    /// Why it counts.
+    pub why: String,
+}
+
+/// State gathered from one log.
+#[derive(Debug, Default)]
+pub struct Analyzer {
+    trig: Vec<Trigger>,
+    /// Per rule (index into `data::rules()`): where it fired.
+    pub hits: Vec<Option<Hit>>,
+    /// Inferred hits.
+    pub inferred: Vec<Inferred>,
+    /// Per format: score.
+    pub format_scores: Vec<u32>,
+    /// Stage transitions (line, stage), oldest first.
+    pub stages: VecDeque<(u64, Stage, String)>,
+    /// Device identity.
+    pub device: Option<DeviceInfo>,
+    /// Target firmware.
+    pub target: TargetInfo,
+    /// Line of the target's IPSW name.
+    pub ipsw_line: Option<(u64, String)>,
+    /// Event summary being built.
+    pub events: EventSummary,
+    /// Failing checkpoints (line, event, display).
+    pub failed_checkpoints: Vec<(CheckpointEvent, String)>,
+    /// Observed codes.
+    pub codes: Vec<ObservedCode>,
+    /// Device status lines (line, code, display).
+    pub statuses: Vec<(u64, i64, String)>,
+    /// TSS status lines (line, code, display).
+    pub tss: Vec<(u64, i64, String)>,
+    /// Lines with markdown quoting or bold.
+    pub markdown_lines: u64,
+    /// Lines with a Windows thread prefix.
+    pub windows_prefix_lines: u64,
+    /// Last marker line seen (line, display).
+    pub last_line: Option<(u64, String)>,
+    last_exception: Option<u64>,
+    target_from_name: (bool, bool),
+}
+
+fn push_bounded<T>(v: &mut Vec<T>, item: T) {
+    if v.len() >= MAX_EVENTS {
+        v.remove(0);
+    }
+    v.push(item);
+}
+
+impl Analyzer {
+    /// A fresh analyzer sized for the embedded data.
+    pub fn new() -> Self {
+        Analyzer {
+            hits: vec![None; data::rules().len()],
+            format_scores: vec![0; data::formats().len()],
+            ..Default::default()
+        }
+    }
+
+    /// Feeds one marker line.
+    pub fn line(&mut self, line_no: u64, raw: &[u8]) {
+        let matcher = Matcher::get();
+        let mut trig = std::mem::take(&mut self.trig);
+        matcher.triggers_in(raw, &mut trig);
+        if !trig.is_empty() {
+            let text = String::from_utf8_lossy(raw);
+            self.process(line_no, &text, &trig);
+        }
+        self.trig = trig;
+    }
+
+    fn process(&mut self, line_no: u64, raw: &str, trig: &[Trigger]) {
+        let c = clean_line(raw);
+        if c.text.is_empty() {
+            return;
+        }
+        if c.markdown {
+            self.markdown_lines += 1;
+        }
+        let text = c.text.as_str();
+        let lower = text.to_ascii_lowercase();
+        let mut seen_formats: Vec<(u16, bool)> = Vec::new();
+        let mut extracts: Vec<Extract> = Vec::new();
+        for t in trig {
+            match *t {
+                Trigger::Rule(i) => self.try_rule(i as usize, line_no, text, &lower, &c.display),
+                Trigger::Format(f, strong) => {
+                    match seen_formats.iter_mut().find(|(g, _)| *g == f) {
+                        Some(e) => e.1 |= strong,
+                        None => seen_formats.push((f, strong)),
+                    }
+                }
+                Trigger::Stage(s) => {
+                    let def = &data::stages()[s as usize];
+                    self.enter_stage(line_no, def.name.clone(), Some(def.id.clone()), &c.display);
+                }
+                Trigger::Extract(e) => {
+                    if !extracts.contains(&e) {
+                        extracts.push(e);
+                    }
+                }
+            }
+        }
+        for (f, strong) in seen_formats {
+            let s = &mut self.format_scores[f as usize];
+            *s = (*s + if strong { 3 } else { 1 }).min(10_000);
+        }
+        self.score_prefix(c.prefix, &lower);
+        for e in extracts {
+            self.extract(e, line_no, text, &c.display);
+        }
+        self.last_line = Some((line_no, c.display));
+    }
+
+    fn score_prefix(&mut self, prefix: Prefix, lower: &str) {
+        let id = match prefix {
+            Prefix::DatePidTid => "itunes-windows",
+            Prefix::TimeColon2 => "3utools",
+            Prefix::TimeColon1
+                if lower.contains("<restore device") || lower.contains("<recovery mode device") =>
+            {
+                "imazing"
+            }
+            Prefix::DeviceLog => "device-restore-log",
+            Prefix::WindowsThread => {
+                self.windows_prefix_lines += 1;
+                return;
+            }
+            _ => return,
+        };
+        if let Some(i) = data::formats().iter().position(|f| f.id == id) {
+            let bonus = if id == "imazing" { 3 } else { 1 };
+            self.format_scores[i] = (self.format_scores[i] + bonus).min(10_000);
+        }
+    }
+
+    fn try_rule(&mut self, i: usize, line_no: u64, text: &str, lower: &str, display: &str) {
+        let rule = &data::rules()[i];
+        if rule.unless_lower.iter().any(|u| lower.contains(u.as_str())) {
+            return;
+        }
+        if let Some(re) = &rule.regex
+            && !re.is_match(text)
+        {
+            return;
+        }
+        self.record(i, line_no, display);
+    }
+
+    fn record(&mut self, i: usize, line_no: u64, display: &str) {
+        match &mut self.hits[i] {
+            Some(h) => {
+                if h.last.0 != line_no {
+                    h.count += 1;
+                    h.last = (line_no, display.to_string());
+                }
+            }
+            slot @ None => {
+                *slot = Some(Hit {
+                    count: 1,
+                    first: (line_no, display.to_string()),
+                    last: (line_no, display.to_string()),
+                });
+            }
+        }
+    }
+
+    fn enter_stage(&mut self, line_no: u64, name: String, id: Option<String>, display: &str) {
+        if let Some((_, last, _)) = self.stages.back()
+            && last.name == name
+        {
+            return;
+        }
+        if self.stages.len() >= MAX_STAGES {
+            self.stages.pop_front();
+        }
+        self.stages
+            .push_back((line_no, Stage { name, id }, display.to_string()));
+    }
+
+    fn code(&mut self, kind: &str, code: i64, meaning: Option<String>, line: u64) {
+        if self.codes.len() < MAX_EVENTS {
+            self.codes.push(ObservedCode {
+                kind: kind.to_string(),
+                code: code.to_string(),
+                meaning,
+                line,
+            });
+        }
+    }
+
+    fn extract(&mut self, e: Extract, line_no: u64, text: &str, display: &str) {
+        let proto = data::protocol();
+        match e {
+            Extract::Device => {
+                if let Some(f) = extract::device_facts(text) {
+                    let d = self.device.get_or_insert_with(|| DeviceInfo {
+                        line: line_no,
+                        ..Default::default()
+                    });
+                    if d.product_type.is_none() {
+                        d.product_type = f.product_type;
+                    }
+                    if d.board.is_none() {
+                        d.board = f.board;
+                    }
+                    if d.version.is_none() {
+                        d.version = f.version;
+                    }
+                }
+                if let Some(m) = extract::mode(text)
+                    && let Some(d) = &mut self.device
+                    && d.mode.is_none()
+                {
+                    d.mode = Some(m);
+                }
+            }
+            Extract::Target => {
+                if let Some(f) = extract::target_facts(text) {
+                    let from_name = f.ipsw.is_some();
+                    let t = &mut self.target;
+                    if f.ipsw.is_some() && t.ipsw.is_none() {
+                        t.ipsw = f.ipsw;
+                        t.ipsw_product_types = f.product_types;
+                        self.ipsw_line = Some((line_no, display.to_string()));
+                    }
+                    // Explicit version lines beat what the IPSW file name suggests.
+                    if f.version.is_some()
+                        && (t.version.is_none() || (!from_name && self.target_from_name.0))
+                    {
+                        t.version = f.version;
+                        self.target_from_name.0 = from_name;
+                    }
+                    if f.build.is_some()
+                        && (t.build.is_none() || (!from_name && self.target_from_name.1))
+                    {
+                        t.build = f.build;
+                        self.target_from_name.1 = from_name;
+                    }
+                }
+            }
+            Extract::Mode => {
+                if let Some(m) = extract::mode(text) {
+                    if self.events.modes.last() != Some(&m) {
+                        push_bounded(&mut self.events.modes, m.clone());
+                    }
+                    if let Some(d) = &mut self.device
+                        && d.mode.is_none()
+                    {
+                        d.mode = Some(m);
+                    }
+                }
+            }
+            Extract::OperationName => {
+                if let Some((name, wire)) = extract::operation_by_name(text)
+                    && let Some((adjusted, canonical, id)) = proto.operation_by_name(name)
+                {
+                    let op = OperationEvent {
+                        line: line_no,
+                        number: wire,
+                        adjusted,
+                        name: canonical.to_string(),
+                        id: id.map(str::to_string),
+                    };
+                    // "Name (N)" is idevicerestore's own way of printing operations.
+                    if let Some(i) = data::formats()
+                        .iter()
+                        .position(|f| f.id == "idevicerestore")
+                    {
+                        self.format_scores[i] = (self.format_scores[i] + 1).min(10_000);
+                    }
+                    self.push_operation(op, display);
+                }
+            }
+            Extract::OperationNumber => {
+                if let Some((wire, _progress)) = extract::operation_by_number(text)
+                    && let Some((adjusted, name, id)) =
+                        proto.operation(wire, self.events.protocol_version)
+                {
+                    let op = OperationEvent {
+                        line: line_no,
+                        number: wire,
+                        adjusted,
+                        name: name.to_string(),
+                        id: id.map(str::to_string),
+                    };
+                    self.push_operation(op, display);
+                }
+            }
+            Extract::Checkpoint => {
+                if let Some(mut ev) = extract::checkpoint(text) {
+                    ev.line = line_no;
+                    if ev.name.is_none() && ev.id.is_some() {
+                        // Failure lines may omit the name; the start line gave it.
+                        ev.name = self
+                            .events
+                            .checkpoints
+                            .iter()
+                            .rev()
+                            .find(|c| c.id == ev.id && c.name.is_some())
+                            .and_then(|c| c.name.clone());
+                    }
+                    if ev.state == "begin"
+                        && let Some(name) = ev.name.clone()
+                    {
+                        self.enter_stage(line_no, name, ev.id.clone(), display);
+                    }
+                    if ev.state == "failure" {
+                        if let Some(r) = ev.result {
+                            self.code("checkpoint_result", r, ev.name.clone(), line_no);
+                        }
+                        self.infer_from_checkpoint(&ev, display);
+                        if self.failed_checkpoints.len() < 16 {
+                            self.failed_checkpoints
+                                .push((ev.clone(), display.to_string()));
+                        }
+                    }
+                    push_bounded(&mut self.events.checkpoints, ev);
+                }
+            }
+            Extract::Status => {
+                if let Some((code, _)) = extract::device_status(text) {
+                    let meaning = proto.status_meaning(code).map(str::to_string);
+                    self.code("device_status", code, meaning, line_no);
+                    if self.statuses.len() < 16 {
+                        self.statuses.push((line_no, code, display.to_string()));
+                    }
+                } else if let Some(v) = extract::int_after(text, "AMRError") {
+                    self.code(
+                        "amr_error",
+                        v,
+                        proto.status_meaning(v).map(str::to_string),
+                        line_no,
+                    );
+                }
+            }
+            Extract::Tss => {
+                if let Some((code, msg)) = extract::tss_status(text) {
+                    let meaning = proto.tss_meaning(code).map(str::to_string).or(msg);
+                    self.code("tss_status", code, meaning, line_no);
+                    if self.tss.len() < 16 {
+                        self.tss.push((line_no, code, display.to_string()));
+                    }
+                }
+            }
+            Extract::ToolCode => {
+                let lower = text.to_ascii_lowercase();
+                if lower.contains("[exception]") {
+                    self.last_exception = Some(line_no);
+                }
+                if let Some((kind, v)) = extract::tool_code(text) {
+                    let recent_exception = self.last_exception.is_some_and(|l| line_no - l <= 6);
+                    if kind != "exception" || recent_exception {
+                        let meaning = if kind == "tool_return" {
+                            proto.return_codes.get(&v.to_string()).cloned()
+                        } else {
+                            None
+                        };
+                        self.code(kind, v, meaning, line_no);
+                    }
+                }
+            }
+            Extract::Percent => {
+                if let Some(p) = extract::percent(text) {
+                    let best = self.events.asr_progress.unwrap_or(0.0);
+                    if self.events.asr_started && p >= best {
+                        self.events.asr_progress = Some(p);
+                    }
+                }
+            }
+            Extract::Protocol => {
+                if let Some(v) = extract::protocol_version(text) {
+                    self.events.protocol_version = Some(v);
+                }
+            }
+            Extract::DeviceLog => {
+                if self.events.device_log_line.is_none() {
+                    self.events.device_log_line = Some(line_no);
+                }
+            }
+            Extract::Usb => {
+                let lower = text.to_ascii_lowercase();
+                if ["error", "fail", "returned -", "stall", "unable"]
+                    .iter()
+                    .any(|k| lower.contains(k))
+                {
+                    self.events.usb_errors += 1;
+                }
+            }
+            Extract::Fdr => self.events.fdr_lines += 1,
+            Extract::Activity => {
+                let lower = text.to_ascii_lowercase();
+                if lower.contains("tss") {
+                    self.events.tss_requests += 1;
+                } else {
+                    self.events.asr_started = true;
+                }
+            }
+        }
+    }
+
+    fn push_operation(&mut self, op: OperationEvent, display: &str) {
+        if self
+            .events
+            .operations
+            .last()
+            .is_some_and(|l| l.adjusted == op.adjusted)
+        {
+            return;
+        }
+        self.enter_stage(op.line, op.name.clone(), op.id.clone(), display);
+        push_bounded(&mut self.events.operations, op);
+    }
+
+    fn infer_from_checkpoint(&mut self, ev: &CheckpointEvent, display: &str) {
+        let Some(name) = ev.name.as_deref() else {
+            return;
+        };
+        let lname = name.to_ascii_lowercase();
+        for m in data::checkpoint_map() {
+            if m.any
+                .iter()
+                .any(|a| lname.contains(&a.to_ascii_lowercase()))
+                && let Some(idx) = data::rules().iter().position(|r| r.def.id == m.rule)
+            {
+                if self.inferred.len() < 16 {
+                    self.inferred.push(Inferred {
+                        rule: idx,
+                        line: ev.line,
+                        text: display.to_string(),
+                        why: format!("the device marked its '{name}' step as failed"),
+                    });
+                }
+                return;
+            }
+        }
+    }
+
+    /// Adds inferences that need the whole log (device vs. IPSW product types).
+    pub fn finish(&mut self) {
+        if let (Some(d), Some((line, text))) = (&self.device, &self.ipsw_line)
+            && let Some(pt) = &d.product_type
+            && !self.target.ipsw_product_types.is_empty()
+            && !self
+                .target
+                .ipsw_product_types
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(pt))
+            && let Some(idx) = data::rules()
+                .iter()
+                .position(|r| r.def.id == "fw.not_for_device")
+        {
+            self.inferred.push(Inferred {
+                rule: idx,
+                line: *line,
+                text: text.clone(),
+                why: format!(
+                    "the IPSW is for {} but the device is {pt}",
+                    self.target.ipsw_product_types.join(", ")
+                ),
+            });
+        }
+        if let Some((_, stage, _)) = self.stages.back() {
+            self.events.last_step = Some(stage.clone());
+        }
+    }
+
+    /// The last stage reached at or before `line`.
+    pub fn stage_at(&self, line: u64) -> Option<&(u64, Stage, String)> {
+        self.stages.iter().rev().find(|(l, _, _)| *l <= line)
+    }
+}

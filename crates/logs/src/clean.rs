@@ -1,0 +1,305 @@
+//! Turning one raw log line into clean text: markdown quoting and bold removed, CR and tabs
+//! handled, and the timestamp/thread prefixes of the various tools stripped (and recorded, since
+//! the prefix shape helps tell formats apart).
+
+/// The kind of line prefix that was stripped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Prefix {
+    /// No prefix.
+    None,
+    /// `[HH:MM:SS.mmm][thread] : ` (Windows builds of idevicerestore/futurerestore).
+    WindowsThread,
+    /// `YYYY-MM-DD HH:MM:SS.mmm [pid:tid]: ` (AppleMobileDevice / iTunes on Windows).
+    DatePidTid,
+    /// `YYYY-MM-DD HH:MM:SS ` followed by other text (pymobiledevice3 tools, generic).
+    Date,
+    /// `[HH:MM:SS.mmmm] ` (iTunes / macOS restore log lines).
+    BracketTime,
+    /// `[HH:MM:SS.mmmm-GMT]{a>b} ` (device-side restore log).
+    DeviceLog,
+    /// `HH:MM:SS.mmm:  ` with two spaces (3uTools).
+    TimeColon2,
+    /// `HH:MM:SS.mmm: ` with one space (iMazing).
+    TimeColon1,
+    /// `HH:MM:SS ` (libimobiledevice debug and others).
+    Time,
+}
+
+/// A cleaned line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cleaned {
+    /// The message text without quoting, markup or prefixes.
+    pub text: String,
+    /// The line as shown to the user in evidence (quoting/markup removed, prefix kept).
+    pub display: String,
+    /// The first prefix stripped.
+    pub prefix: Prefix,
+    /// Whether markdown quoting or bold was removed.
+    pub markdown: bool,
+}
+
+/// Longest evidence text kept, in characters.
+pub const MAX_DISPLAY: usize = 300;
+
+/// Cleans one line (already decoded; may still hold `\r`).
+pub fn clean_line(raw: &str) -> Cleaned {
+    let mut markdown = false;
+    // CR: progress bars rewrite one line with '\r'; keep the last non-empty segment.
+    let mut s: &str = raw.trim_end_matches(['\r', '\n', ' ', '\t']);
+    if s.contains('\r') {
+        s = s
+            .rsplit('\r')
+            .find(|seg| !seg.trim().is_empty())
+            .unwrap_or("");
+    }
+    let mut s = s.trim_start();
+    // Markdown block quotes, possibly nested ("> > ").
+    while let Some(rest) = s.strip_prefix('>') {
+        s = rest.trim_start();
+        markdown = true;
+    }
+    let mut owned: String = if s.contains("**") || s.contains("__") {
+        markdown = true;
+        s.replace("**", "").replace("__", "")
+    } else {
+        s.to_string()
+    };
+    if owned.starts_with('`') || owned.ends_with('`') {
+        owned = owned.trim_matches('`').to_string();
+    }
+    if owned.contains('\t') {
+        owned = owned.replace('\t', " ");
+    }
+    let display = truncate(owned.trim(), MAX_DISPLAY);
+    let (text, prefix) = strip_prefixes(owned.trim());
+    Cleaned {
+        text: text.to_string(),
+        display,
+        prefix,
+        markdown,
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max).collect();
+    out.push('…');
+    out
+}
+
+/// Strips up to three stacked prefixes; returns the rest and the first prefix kind.
+pub fn strip_prefixes(s: &str) -> (&str, Prefix) {
+    let mut first = Prefix::None;
+    let mut cur = s;
+    for _ in 0..3 {
+        let (rest, kind) = strip_one(cur);
+        if kind == Prefix::None {
+            break;
+        }
+        if first == Prefix::None {
+            first = kind;
+        }
+        cur = rest;
+    }
+    (cur, first)
+}
+
+fn strip_one(s: &str) -> (&str, Prefix) {
+    let b = s.as_bytes();
+    if b.first() == Some(&b'[') {
+        if let Some(t) = time_at(b, 1) {
+            // Closing bracket of the time, allowing a zone suffix like "-GMT".
+            let close = match b[t..].iter().position(|&c| c == b']') {
+                Some(p) if p <= 8 => t + p,
+                _ => return (s, Prefix::None),
+            };
+            let zone = &s[t..close];
+            let mut i = close + 1;
+            // Device log: "{3>5} ".
+            if b.get(i) == Some(&b'{')
+                && let Some(p) = b[i..].iter().position(|&c| c == b'}')
+            {
+                i += p + 1;
+                return (s[i..].trim_start(), Prefix::DeviceLog);
+            }
+            if zone.contains("GMT") || zone.contains("UTC") {
+                return (s[i..].trim_start(), Prefix::DeviceLog);
+            }
+            // Windows: "[thread] : ".
+            if b.get(i) == Some(&b'[')
+                && let Some(p) = b[i..].iter().position(|&c| c == b']')
+            {
+                let mut j = i + p + 1;
+                while j < b.len() && (b[j] == b' ' || b[j] == b':') {
+                    j += 1;
+                }
+                return (&s[j..], Prefix::WindowsThread);
+            }
+            return (s[i..].trim_start(), Prefix::BracketTime);
+        }
+        return (s, Prefix::None);
+    }
+    if let Some(d) = date_at(b, 0) {
+        let mut i = d;
+        while i < b.len() && (b[i] == b' ' || b[i] == b'T') {
+            i += 1;
+        }
+        if let Some(t) = time_at(b, i) {
+            let mut j = t;
+            // Optional zone / offset such as "Z" or "+0100".
+            while j < b.len() && (b[j] == b'Z' || b[j] == b'+' || b[j].is_ascii_digit()) {
+                j += 1;
+            }
+            let rest = s[j..].trim_start();
+            let rb = rest.as_bytes();
+            if rb.first() == Some(&b'[')
+                && let Some(p) = rb.iter().position(|&c| c == b']')
+            {
+                let inner = &rest[1..p];
+                if inner.contains(':') && inner.bytes().all(|c| c.is_ascii_digit() || c == b':') {
+                    let after = rest[p + 1..].trim_start_matches(':').trim_start();
+                    return (after, Prefix::DatePidTid);
+                }
+            }
+            return (rest.trim_start_matches(':').trim_start(), Prefix::Date);
+        }
+        return (s, Prefix::None);
+    }
+    if let Some(t) = time_at(b, 0) {
+        if b.get(t) == Some(&b':') {
+            let two = b.get(t + 1) == Some(&b' ') && b.get(t + 2) == Some(&b' ');
+            let rest = s[t + 1..].trim_start();
+            return (
+                rest,
+                if two {
+                    Prefix::TimeColon2
+                } else {
+                    Prefix::TimeColon1
+                },
+            );
+        }
+        if b.get(t) == Some(&b' ') {
+            return (s[t..].trim_start(), Prefix::Time);
+        }
+    }
+    (s, Prefix::None)
+}
+
+/// `H:MM:SS` or `HH:MM:SS`, optionally `.fraction`, starting at `i`; returns the end index.
+fn time_at(b: &[u8], i: usize) -> Option<usize> {
+    let d = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+    let mut j = i;
+    if !d(j) {
+        return None;
+    }
+    j += 1;
+    if d(j) {
+        j += 1;
+    }
+    for _ in 0..2 {
+        if b.get(j) != Some(&b':') || !d(j + 1) || !d(j + 2) {
+            return None;
+        }
+        j += 3;
+    }
+    if b.get(j) == Some(&b'.') && d(j + 1) {
+        j += 1;
+        while d(j) {
+            j += 1;
+        }
+    }
+    Some(j)
+}
+
+/// `YYYY-MM-DD` (or with `/`) at `i`; returns the end index.
+fn date_at(b: &[u8], i: usize) -> Option<usize> {
+    let d = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+    if (0..4).all(|k| d(i + k))
+        && matches!(b.get(i + 4), Some(b'-') | Some(b'/'))
+        && d(i + 5)
+        && d(i + 6)
+        && b.get(i + 7) == b.get(i + 4)
+        && d(i + 8)
+        && d(i + 9)
+    {
+        Some(i + 10)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_each_prefix_shape() {
+        let cases = [
+            (
+                "[12:01:02.345][1234] : Sending iBEC",
+                "Sending iBEC",
+                Prefix::WindowsThread,
+            ),
+            (
+                "2019-03-15 13:49:58.641 [13992:3548]: iTunes: iTunes 12.9.3.3",
+                "iTunes: iTunes 12.9.3.3",
+                Prefix::DatePidTid,
+            ),
+            (
+                "[13:50:10.0912] requested restore behavior: Erase",
+                "requested restore behavior: Erase",
+                Prefix::BracketTime,
+            ),
+            (
+                "[09:10:30.0916-GMT]{3>5} CHECKPOINT BEGIN: RESTORED:[0x0624] restore_images",
+                "CHECKPOINT BEGIN: RESTORED:[0x0624] restore_images",
+                Prefix::DeviceLog,
+            ),
+            (
+                "10:11:12.123:  Start flash",
+                "Start flash",
+                Prefix::TimeColon2,
+            ),
+            (
+                "10:11:12.123: <Restore Device 012ACCF0>: operation 58 progress -1",
+                "<Restore Device 012ACCF0>: operation 58 progress -1",
+                Prefix::TimeColon1,
+            ),
+            (
+                "13:37:22 property_list_service.c:127 internal_plist_send(): x",
+                "property_list_service.c:127 internal_plist_send(): x",
+                Prefix::Time,
+            ),
+            (
+                "Waiting for NAND (28)",
+                "Waiting for NAND (28)",
+                Prefix::None,
+            ),
+        ];
+        for (raw, text, prefix) in cases {
+            let c = clean_line(raw);
+            assert_eq!(c.text, text, "{raw}");
+            assert_eq!(c.prefix, prefix, "{raw}");
+        }
+    }
+
+    #[test]
+    fn removes_markdown_and_keeps_last_cr_segment() {
+        let c = clean_line("> > **ERROR: Unable to restore device**\r\n");
+        assert_eq!(c.text, "ERROR: Unable to restore device");
+        assert!(c.markdown);
+        let c = clean_line("[==    ] 20.0%\r[=====  ] 50.0%\r");
+        assert_eq!(c.text, "[=====  ] 50.0%");
+        let c = clean_line("\tStatus:\tFail");
+        assert_eq!(c.text, "Status: Fail");
+    }
+
+    #[test]
+    fn long_lines_are_truncated_for_display() {
+        let c = clean_line(&"x".repeat(1000));
+        assert!(c.display.chars().count() <= MAX_DISPLAY + 1);
+        assert_eq!(c.text.len(), 1000);
+    }
+}

@@ -1,0 +1,430 @@
+//! The embedded data: diagnosis rules, formats, stages, checkpoint map and the restore protocol
+//! tables (`data/*.toml`, `data/restore_protocol.json`), parsed once and validated by tests.
+
+use rd_model::{Confidence, Family};
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// What a rule says about the log when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// Names a cause of a failed restore.
+    Failure,
+    /// Says the restore failed without saying why.
+    Generic,
+    /// Says the restore finished.
+    Success,
+    /// Alarming-looking but normal.
+    Noise,
+}
+
+/// One diagnosis rule, as `data/rules.toml` holds it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    /// Stable id, e.g. `tss.not_signed`.
+    pub id: String,
+    /// What the rule says about the log.
+    pub kind: RuleKind,
+    /// Family of cause.
+    pub family: Family,
+    /// How sure the rule is on its own.
+    pub confidence: Confidence,
+    /// Priority among failures (higher wins).
+    pub weight: u8,
+    /// Literals, one of which must occur in the line (ASCII case ignored).
+    pub any: Vec<String>,
+    /// Optional regex the cleaned line must also match.
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// Literals that veto the rule on a line.
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// One-line summary.
+    pub title: String,
+    /// Why the evidence line matters.
+    pub why: String,
+    /// What it means.
+    pub explanation: String,
+    /// Remedy ids, best first.
+    pub remedies: Vec<String>,
+    /// Restore error numbers this cause shows up as.
+    #[serde(default)]
+    pub error_codes: Vec<String>,
+    /// Stage name when the log shows no better one.
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// What would settle the cause when this rule is all there is.
+    #[serde(default)]
+    pub settle: Option<String>,
+}
+
+/// A rule with its compiled regex and lower-cased vetoes.
+#[derive(Debug)]
+pub struct Rule {
+    /// The definition.
+    pub def: RuleDef,
+    /// Compiled `regex`.
+    pub regex: Option<Regex>,
+    /// `unless`, lower-cased.
+    pub unless_lower: Vec<String>,
+}
+
+/// One log format, as `data/formats.toml` holds it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatDef {
+    /// Stable id, e.g. `idevicerestore`.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Which format names a log that holds several (higher wins).
+    pub priority: u8,
+    /// Markers unique to the format (score 3).
+    pub strong: Vec<String>,
+    /// Other markers (score 1).
+    pub markers: Vec<String>,
+}
+
+/// A host-side stage, as `data/stages.toml` holds it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageDef {
+    /// Stable id, e.g. `tss`.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Literals marking the stage.
+    pub any: Vec<String>,
+}
+
+/// A checkpoint-name mapping, as `data/checkpoints.toml` holds it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointDef {
+    /// Substrings of the checkpoint name.
+    pub any: Vec<String>,
+    /// Id of the rule explaining a failure of that step.
+    pub rule: String,
+}
+
+#[derive(Deserialize)]
+struct RuleFile {
+    rule: Vec<RuleDef>,
+}
+#[derive(Deserialize)]
+struct FormatFile {
+    format: Vec<FormatDef>,
+}
+#[derive(Deserialize)]
+struct StageFile {
+    stage: Vec<StageDef>,
+}
+#[derive(Deserialize)]
+struct CheckpointFile {
+    checkpoint: Vec<CheckpointDef>,
+}
+
+/// The restore protocol tables from `restore_protocol.json` that the parser needs.
+#[derive(Debug, Default)]
+pub struct Protocol {
+    /// Operation number → name.
+    pub operations: BTreeMap<u32, String>,
+    /// Operation number → macro id.
+    pub operation_macros: BTreeMap<u32, String>,
+    /// Apple's header names for 0-10 (DFU/recovery-side operations).
+    pub early_operations: BTreeMap<u32, String>,
+    /// Device final status code → meaning.
+    pub status_codes: BTreeMap<String, String>,
+    /// TSS STATUS → meaning.
+    pub tss_status: BTreeMap<String, String>,
+    /// idevicerestore return code → meaning.
+    pub return_codes: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct ProtocolFile {
+    status_codes: BTreeMap<String, serde_json::Value>,
+    operations: BTreeMap<String, String>,
+    operation_macros: BTreeMap<String, String>,
+    amrestore_header_operations: AmrOps,
+    return_codes: BTreeMap<String, String>,
+    tss_status_codes: TssCodes,
+}
+#[derive(Deserialize)]
+struct AmrOps {
+    values: BTreeMap<String, String>,
+}
+#[derive(Deserialize)]
+struct TssCodes {
+    values: BTreeMap<String, String>,
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T {
+    toml::from_str(text).unwrap_or_else(|e| panic!("embedded {name} is invalid: {e}"))
+}
+
+/// Every rule, in file order.
+pub fn rules() -> &'static [Rule] {
+    static R: OnceLock<Vec<Rule>> = OnceLock::new();
+    R.get_or_init(|| {
+        let file: RuleFile = parse_toml("rules.toml", include_str!("../data/rules.toml"));
+        file.rule
+            .into_iter()
+            .map(|def| Rule {
+                regex: def.regex.as_deref().map(|r| {
+                    Regex::new(r).unwrap_or_else(|e| panic!("rule {} regex: {e}", def.id))
+                }),
+                unless_lower: def.unless.iter().map(|u| u.to_ascii_lowercase()).collect(),
+                def,
+            })
+            .collect()
+    })
+}
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    rules().iter().find(|r| r.def.id == id)
+}
+
+/// Every format, in file order.
+pub fn formats() -> &'static [FormatDef] {
+    static F: OnceLock<Vec<FormatDef>> = OnceLock::new();
+    F.get_or_init(|| {
+        parse_toml::<FormatFile>("formats.toml", include_str!("../data/formats.toml")).format
+    })
+}
+
+/// Every host-side stage, in restore order.
+pub fn stages() -> &'static [StageDef] {
+    static S: OnceLock<Vec<StageDef>> = OnceLock::new();
+    S.get_or_init(|| {
+        parse_toml::<StageFile>("stages.toml", include_str!("../data/stages.toml")).stage
+    })
+}
+
+/// Every checkpoint-name mapping.
+pub fn checkpoint_map() -> &'static [CheckpointDef] {
+    static C: OnceLock<Vec<CheckpointDef>> = OnceLock::new();
+    C.get_or_init(|| {
+        parse_toml::<CheckpointFile>("checkpoints.toml", include_str!("../data/checkpoints.toml"))
+            .checkpoint
+    })
+}
+
+/// The restore protocol tables.
+pub fn protocol() -> &'static Protocol {
+    static P: OnceLock<Protocol> = OnceLock::new();
+    P.get_or_init(|| {
+        let file: ProtocolFile =
+            serde_json::from_str(include_str!("../data/restore_protocol.json"))
+                .unwrap_or_else(|e| panic!("embedded restore_protocol.json is invalid: {e}"));
+        let num = |m: BTreeMap<String, String>| -> BTreeMap<u32, String> {
+            m.into_iter()
+                .filter_map(|(k, v)| k.parse::<u32>().ok().map(|k| (k, v)))
+                .collect()
+        };
+        Protocol {
+            operations: num(file.operations),
+            operation_macros: num(file.operation_macros),
+            early_operations: num(file.amrestore_header_operations.values)
+                .into_iter()
+                .filter(|(k, _)| *k <= 10)
+                .map(|(k, v)| (k, humanize_constant(&v)))
+                .collect(),
+            status_codes: file
+                .status_codes
+                .into_iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
+                .collect(),
+            tss_status: file.tss_status_codes.values,
+            return_codes: file.return_codes,
+        }
+    })
+}
+
+impl Protocol {
+    /// Maps an operation number as logged to (adjusted number, name, macro), applying the
+    /// protocol-version offset: before protocol 14 every number above 35 is one lower on the wire.
+    pub fn operation(
+        &self,
+        wire: u32,
+        protocol_version: Option<u32>,
+    ) -> Option<(u32, &str, Option<&str>)> {
+        if wire <= 10 {
+            return self
+                .early_operations
+                .get(&wire)
+                .map(|n| (wire, n.as_str(), None));
+        }
+        let adjusted = match protocol_version {
+            Some(v) if v < 14 && wire > 35 => wire + 1,
+            _ => wire,
+        };
+        self.operations.get(&adjusted).map(|n| {
+            (
+                adjusted,
+                n.as_str(),
+                self.operation_macros.get(&adjusted).map(String::as_str),
+            )
+        })
+    }
+
+    /// Looks an operation up by the name idevicerestore printed (already adjusted).
+    pub fn operation_by_name(&self, name: &str) -> Option<(u32, &str, Option<&str>)> {
+        self.operations
+            .iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(name))
+            .map(|(k, n)| {
+                (
+                    *k,
+                    n.as_str(),
+                    self.operation_macros.get(k).map(String::as_str),
+                )
+            })
+    }
+
+    /// Meaning of a TSS STATUS code.
+    pub fn tss_meaning(&self, code: i64) -> Option<&str> {
+        self.tss_status.get(&code.to_string()).map(String::as_str)
+    }
+
+    /// Meaning of a device final status code.
+    pub fn status_meaning(&self, code: i64) -> Option<&str> {
+        let key = if code == -1 {
+            "0xFFFFFFFFFFFFFFFF".to_string()
+        } else {
+            code.to_string()
+        };
+        self.status_codes.get(&key).map(String::as_str)
+    }
+}
+
+/// `kAMRestoreOperationSendingBootImage (note)` → `Sending boot image`.
+fn humanize_constant(c: &str) -> String {
+    let base = c
+        .split(" (")
+        .next()
+        .unwrap_or(c)
+        .trim_start_matches("kAMRestoreOperation");
+    let mut out = String::new();
+    for (i, ch) in base.chars().enumerate() {
+        if ch.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Checks the embedded data for consistency; returns every problem found (empty when valid).
+pub fn validate() -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for r in rules() {
+        let d = &r.def;
+        if !seen.insert(d.id.as_str()) {
+            problems.push(format!("duplicate rule id {}", d.id));
+        }
+        if d.any.is_empty() || d.any.iter().any(|a| a.trim().is_empty()) {
+            problems.push(format!(
+                "rule {} has an empty literal list or literal",
+                d.id
+            ));
+        }
+        if d.title.trim().is_empty() || d.why.trim().is_empty() || d.explanation.trim().is_empty() {
+            problems.push(format!("rule {} lacks title/why/explanation", d.id));
+        }
+        for rem in &d.remedies {
+            if rd_kb::remedy(rem).is_none() {
+                problems.push(format!("rule {} names unknown remedy {rem}", d.id));
+            }
+        }
+        match d.kind {
+            RuleKind::Failure => {
+                if matches!(d.family, Family::Success | Family::Unknown) {
+                    problems.push(format!("failure rule {} must name a cause family", d.id));
+                }
+                if d.remedies.is_empty() {
+                    problems.push(format!("failure rule {} has no remedies", d.id));
+                }
+            }
+            RuleKind::Generic => {
+                if d.settle.is_none() {
+                    problems.push(format!(
+                        "generic rule {} must say what would settle it",
+                        d.id
+                    ));
+                }
+            }
+            RuleKind::Success => {
+                if d.family != Family::Success {
+                    problems.push(format!("success rule {} must have family success", d.id));
+                }
+            }
+            RuleKind::Noise => {}
+        }
+    }
+    let mut fseen = std::collections::HashSet::new();
+    for f in formats() {
+        if !fseen.insert(f.id.as_str()) {
+            problems.push(format!("duplicate format id {}", f.id));
+        }
+        if f.strong.is_empty() {
+            problems.push(format!("format {} has no strong marker", f.id));
+        }
+    }
+    for c in checkpoint_map() {
+        if rule(&c.rule).is_none() {
+            problems.push(format!("checkpoint map names unknown rule {}", c.rule));
+        }
+    }
+    let mut sseen = std::collections::HashSet::new();
+    for s in stages() {
+        if !sseen.insert(s.id.as_str()) || s.any.is_empty() {
+            problems.push(format!("stage {} is duplicated or has no markers", s.id));
+        }
+    }
+    let p = protocol();
+    if p.operations.len() < 50 || p.tss_status.is_empty() || p.status_codes.len() < 8 {
+        problems.push("restore_protocol.json tables look truncated".to_string());
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_apply_the_protocol_version_offset() {
+        let p = protocol();
+        // Before protocol 14 the device sends every number above 35 one lower.
+        let old = p.operation(58, Some(13)).unwrap();
+        assert_eq!((old.0, old.1), (59, "Updating SE Firmware"));
+        let new = p.operation(58, Some(15)).unwrap();
+        assert_eq!(
+            (new.0, new.1, new.2),
+            (58, "Updating NAND Firmware", Some("UPDATE_NAND_FIRMWARE"))
+        );
+        // Unknown protocol: the modern numbering; numbers up to 35 never shift.
+        assert_eq!(p.operation(19, Some(10)).unwrap().1, "Updating baseband");
+        assert_eq!(p.operation(4, None).unwrap().1, "Connection established");
+        assert_eq!(p.operation_by_name("updating baseband").unwrap().0, 19);
+        assert!(p.operation(45, None).is_none());
+    }
+
+    #[test]
+    fn status_and_tss_meanings_come_from_the_protocol_table() {
+        let p = protocol();
+        assert!(p.status_meaning(53).unwrap().contains("FDR"));
+        assert!(p.status_meaning(-1).unwrap().contains("Verification"));
+        assert!(p.tss_meaning(94).unwrap().contains("not signed"));
+        assert!(p.tss_meaning(12345).is_none());
+    }
+}

@@ -1,0 +1,419 @@
+//! Checkup configuration: every host, port, resolver, URL, path and root set, with defaults
+//! from the embedded data, overridable by a TOML file, an environment variable and flags.
+
+use crate::data::{self, AppleHost, InternetTarget, ToolSpec};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Environment variable naming the config file.
+pub const CONFIG_ENV: &str = "RESTORE_DOCTOR_CONFIG";
+
+/// Everything the checkup probes, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Apple hosts to probe.
+    pub apple_hosts: Vec<AppleHost>,
+    /// Connect to this address instead of resolving: key `host` or `host:port`, value `ip` or
+    /// `ip:port` (like curl's `--connect-to`; TLS still uses the host name).
+    pub connect_to: BTreeMap<String, String>,
+    /// IP-addressed TLS servers proving internet reachability.
+    pub internet_targets: Vec<InternetTarget>,
+    /// Names resolved through the system resolver for the internet check.
+    pub internet_names: Vec<String>,
+    /// DNS settings.
+    pub dns: DnsConfig,
+    /// Hosts file to read (default: the OS's).
+    pub hosts_file: Option<PathBuf>,
+    /// Certificate trust settings.
+    pub tls: TlsConfig,
+    /// Proxy settings source.
+    pub proxy: ProxyConfig,
+    /// Apple system status data URL.
+    pub status_url: String,
+    /// Services on the status page a restore depends on.
+    pub status_services: Vec<String>,
+    /// Apple's TSS endpoint.
+    pub tss_url: String,
+    /// Where firmware is downloaded (default: the user's Downloads folder).
+    pub download_dir: Option<PathBuf>,
+    /// Free space needed there, in GB.
+    pub min_free_gb: f64,
+    /// Restore tools looked for.
+    pub tools: Vec<ToolSpec>,
+    /// Directories searched for the tools (default: PATH).
+    pub tool_path: Option<Vec<PathBuf>>,
+    /// Domains whose hosts-file entries are reported.
+    pub apple_domains: Vec<String>,
+    /// Per-check budgets in milliseconds, overriding `data/checks.toml`.
+    pub timeouts_ms: BTreeMap<String, u64>,
+    /// Budget for one connection step (connect, handshake, HTTP answer), in milliseconds.
+    pub step_timeout_ms: u64,
+}
+
+/// DNS settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DnsConfig {
+    /// The resolver treated as "the system's": `os` (the OS's own lookup, honouring the hosts
+    /// file) or an `ip:port` nameserver.
+    pub system_resolver: String,
+    /// Resolvers asked directly (UDP `ip:port`).
+    pub public_resolvers: Vec<String>,
+    /// Apple's address blocks (CIDR).
+    pub apple_networks: Vec<String>,
+}
+
+/// Certificate trust settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM files holding Apple's own roots (Apple Root CA, G2, G3). None are embedded: no
+    /// package on the build machine ships them, so supply them here to judge Apple-private chains.
+    pub apple_roots: Vec<PathBuf>,
+    /// PEM files of extra roots treated like Mozilla's public roots (tests, private mirrors).
+    pub public_roots: Vec<PathBuf>,
+    /// Load the OS certificate store.
+    pub os_store: bool,
+    /// PEM files added to the OS store's roots (tests: the "installed" antivirus root).
+    pub os_roots: Vec<PathBuf>,
+    /// Organisations that legitimately issue Apple's host certificates.
+    pub expected_issuer_orgs: Vec<String>,
+}
+
+/// Where proxy settings come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProxyConfig {
+    /// Read the process environment (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`…).
+    pub environment: bool,
+    /// Read the OS proxy settings where possible (macOS `scutil`, Windows registry, GNOME).
+    pub os_settings: bool,
+    /// Fixed variables used instead of the environment (tests).
+    pub variables: Option<BTreeMap<String, String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let d = data::network_defaults();
+        Config {
+            apple_hosts: data::apple_hosts().to_vec(),
+            connect_to: BTreeMap::new(),
+            internet_targets: data::internet_targets().to_vec(),
+            internet_names: d.internet_names.clone(),
+            dns: DnsConfig::default(),
+            hosts_file: None,
+            tls: TlsConfig::default(),
+            proxy: ProxyConfig::default(),
+            status_url: d.status_url.clone(),
+            status_services: d.status_services.clone(),
+            tss_url: d.tss_url.clone(),
+            download_dir: None,
+            min_free_gb: d.min_free_gb,
+            tools: data::tools().to_vec(),
+            tool_path: None,
+            apple_domains: d.apple_domains.clone(),
+            timeouts_ms: BTreeMap::new(),
+            step_timeout_ms: 1800,
+        }
+    }
+}
+
+impl Default for DnsConfig {
+    fn default() -> Self {
+        let d = data::network_defaults();
+        DnsConfig {
+            system_resolver: "os".into(),
+            public_resolvers: d.public_resolvers.clone(),
+            apple_networks: d.apple_networks.clone(),
+        }
+    }
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        TlsConfig {
+            apple_roots: Vec::new(),
+            public_roots: Vec::new(),
+            os_store: true,
+            os_roots: Vec::new(),
+            expected_issuer_orgs: data::network_defaults().expected_issuer_orgs.clone(),
+        }
+    }
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        ProxyConfig {
+            environment: true,
+            os_settings: true,
+            variables: None,
+        }
+    }
+}
+
+/// Why a configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this schema.
+    #[error("config file {path} is not valid: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong (first line of the parser's message).
+        message: String,
+    },
+    /// A value is malformed.
+    #[error("config value {key} = {value:?} is not valid: {why}")]
+    Value {
+        /// Which setting.
+        key: String,
+        /// Its value.
+        value: String,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+/// Where a config was loaded from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// Built-in defaults only.
+    Defaults,
+    /// This file.
+    File(PathBuf),
+}
+
+/// The default config file location (`<config dir>/restore-doctor/config.toml`).
+pub fn default_config_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("restore-doctor").join("config.toml"))
+}
+
+impl Config {
+    /// Parses a config from TOML text (missing keys take their defaults).
+    pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| {
+                    format!(
+                        "line {}: ",
+                        text[..s.start.min(text.len())].matches('\n').count() + 1
+                    )
+                })
+                .unwrap_or_default();
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                message: format!("{line}{}", e.message().replace('\n', " ")),
+            }
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Loads the config: `explicit` (a `--config` flag) first, else the file named by
+    /// `RESTORE_DOCTOR_CONFIG`, else the default location if it exists, else built-in defaults.
+    /// An explicitly named file that cannot be read is an error; a missing default file is not.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, ConfigSource), ConfigError> {
+        let from_env = std::env::var_os(CONFIG_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        let (path, must_exist) = match (explicit, from_env) {
+            (Some(p), _) => (Some(p.to_path_buf()), true),
+            (None, Some(p)) => (Some(p), true),
+            (None, None) => (default_config_path(), false),
+        };
+        let Some(path) = path else {
+            return Ok((Config::default(), ConfigSource::Defaults));
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok((Config::from_toml(&text, &path)?, ConfigSource::File(path))),
+            Err(e) if !must_exist && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok((Config::default(), ConfigSource::Defaults))
+            }
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+
+    /// The configuration as TOML (a starting point for a config file).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("# cannot render the configuration: {e}\n"))
+    }
+
+    /// Checks every address-like value parses.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, value: &str, why: &str| ConfigError::Value {
+            key: key.into(),
+            value: value.into(),
+            why: why.into(),
+        };
+        for t in &self.internet_targets {
+            t.addr
+                .parse::<SocketAddr>()
+                .map_err(|_| bad("internet_targets.addr", &t.addr, "expected ip:port"))?;
+        }
+        for r in &self.dns.public_resolvers {
+            r.parse::<SocketAddr>()
+                .map_err(|_| bad("dns.public_resolvers", r, "expected ip:port"))?;
+        }
+        if self.dns.system_resolver != "os" {
+            self.dns
+                .system_resolver
+                .parse::<SocketAddr>()
+                .map_err(|_| {
+                    bad(
+                        "dns.system_resolver",
+                        &self.dns.system_resolver,
+                        "expected \"os\" or ip:port",
+                    )
+                })?;
+        }
+        for n in &self.dns.apple_networks {
+            crate::net::Cidr::parse(n).ok_or_else(|| {
+                bad(
+                    "dns.apple_networks",
+                    n,
+                    "expected a CIDR block like 17.0.0.0/8",
+                )
+            })?;
+        }
+        for (k, v) in &self.connect_to {
+            crate::net::parse_connect_to(v, 443)
+                .ok_or_else(|| bad(&format!("connect_to.\"{k}\""), v, "expected ip or ip:port"))?;
+        }
+        for (url, key) in [(&self.status_url, "status_url"), (&self.tss_url, "tss_url")] {
+            crate::http::Url::parse(url).map_err(|why| bad(key, url, &why))?;
+        }
+        for id in self.timeouts_ms.keys() {
+            if data::check_spec(id).is_none() {
+                return Err(bad("timeouts_ms", id, "not a checkup check id"));
+            }
+        }
+        if !(self.min_free_gb.is_finite() && self.min_free_gb >= 0.0) {
+            return Err(bad(
+                "min_free_gb",
+                &self.min_free_gb.to_string(),
+                "expected a number of GB ≥ 0",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The hosts file to read: the configured one, else the OS's.
+    pub fn hosts_path(&self) -> PathBuf {
+        self.hosts_file.clone().unwrap_or_else(default_hosts_path)
+    }
+
+    /// The budget of one check.
+    pub fn check_timeout(&self, id: &str) -> std::time::Duration {
+        let ms = self
+            .timeouts_ms
+            .get(id)
+            .copied()
+            .or_else(|| data::check_spec(id).map(|c| c.timeout_ms))
+            .unwrap_or(5000);
+        std::time::Duration::from_millis(ms)
+    }
+
+    /// The budget of one connection step.
+    pub fn step_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.step_timeout_ms.max(1))
+    }
+
+    /// Where firmware is downloaded: configured, else Downloads, else home, else temp.
+    pub fn download_path(&self) -> PathBuf {
+        self.download_dir
+            .clone()
+            .or_else(dirs::download_dir)
+            .or_else(dirs::home_dir)
+            .unwrap_or_else(std::env::temp_dir)
+    }
+}
+
+/// The OS's hosts file.
+pub fn default_hosts_path() -> PathBuf {
+    if cfg!(windows) {
+        let root = std::env::var_os("SystemRoot").unwrap_or_else(|| "C:\\Windows".into());
+        PathBuf::from(root)
+            .join("System32")
+            .join("drivers")
+            .join("etc")
+            .join("hosts")
+    } else {
+        PathBuf::from("/etc/hosts")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_file_keeps_defaults() {
+        let cfg = Config::from_toml(
+            "tss_url = \"http://127.0.0.1:9/tss\"\n[dns]\nsystem_resolver = \"127.0.0.1:5353\"\n",
+            Path::new("x.toml"),
+        )
+        .unwrap();
+        assert_eq!(cfg.tss_url, "http://127.0.0.1:9/tss");
+        assert_eq!(cfg.dns.system_resolver, "127.0.0.1:5353");
+        assert_eq!(
+            cfg.dns.public_resolvers,
+            DnsConfig::default().public_resolvers
+        );
+        assert!(cfg.apple_hosts.iter().any(|h| h.name == "gs.apple.com"));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        for (text, key) in [
+            ("[dns]\nsystem_resolver = \"nope\"", "dns.system_resolver"),
+            (
+                "[dns]\napple_networks = [\"17.0.0.0/99\"]",
+                "dns.apple_networks",
+            ),
+            ("status_url = \"ftp://x\"", "status_url"),
+            (
+                "[connect_to]\n\"gs.apple.com\" = \"not-an-ip\"",
+                "connect_to",
+            ),
+            ("[timeouts_ms]\n\"net.nothing\" = 5", "timeouts_ms"),
+        ] {
+            let err = Config::from_toml(text, Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
+        let err = Config::from_toml("no_such_key = 1", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("c.toml") && err.contains("no_such_key"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn defaults_round_trip_through_toml() {
+        let text = Config::default().to_toml();
+        let back = Config::from_toml(&text, Path::new("d.toml")).unwrap();
+        assert_eq!(back, Config::default());
+    }
+
+    #[test]
+    fn explicit_missing_file_is_an_error() {
+        let err = Config::load(Some(Path::new("/nonexistent/rd.toml"))).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/rd.toml"));
+    }
+}
