@@ -131,9 +131,12 @@ pub fn write_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
             let body = wrap(&r.text, &" ".repeat(prefix.len()), w);
             write!(out, "{prefix}{}", body.trim_start())?;
             if let Some(check) = &r.check {
+                let command = rd_kb::check(check)
+                    .map(rd_kb::CheckDef::command)
+                    .unwrap_or_else(|| format!("restore-doctor checkup --only {check}"));
                 writeln!(
                     out,
-                    "{}{d}verify: restore-doctor checkup --only {check}{d:#}",
+                    "{}{d}verify: {command}{d:#}",
                     " ".repeat(prefix.len()),
                     d = dim()
                 )?;

@@ -40,6 +40,18 @@ pub struct CheckDef {
     pub title: String,
     /// What passing this check proves.
     pub verifies: String,
+    /// The command that runs it, when it is not part of `checkup`.
+    #[serde(default)]
+    pub verify_with: Option<String>,
+}
+
+impl CheckDef {
+    /// The command a user runs to verify this check.
+    pub fn command(&self) -> String {
+        self.verify_with
+            .clone()
+            .unwrap_or_else(|| format!("restore-doctor checkup --only {}", self.id))
+    }
 }
 
 #[derive(Deserialize)]
@@ -128,6 +140,22 @@ mod tests {
                 c.area
             );
             assert!(c.id.contains('.'), "check id {} should be area.name", c.id);
+        }
+    }
+
+    #[test]
+    fn verify_commands_name_a_real_subcommand() {
+        for c in checks() {
+            let cmd = c.command();
+            let sub = cmd.split_whitespace().nth(1).unwrap_or_default();
+            assert!(
+                ["checkup", "ipsw", "signed", "devices", "dfu"].contains(&sub),
+                "check {} verifies with unknown command {cmd}",
+                c.id
+            );
+            if c.area == "firmware" {
+                assert_ne!(sub, "checkup", "{} is not a checkup check", c.id);
+            }
         }
     }
 

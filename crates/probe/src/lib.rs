@@ -9,6 +9,7 @@ pub mod config;
 pub mod data;
 pub mod hosts;
 pub mod http;
+pub mod join;
 pub mod net;
 pub mod runner;
 pub mod tls;

@@ -100,6 +100,16 @@ impl Ctx {
             .clone()
     }
 
+    /// How to reach a host with this run's resolver, overrides, timeouts and the given stores.
+    pub fn reach<'a>(&'a self, stores: &'a TrustStores) -> crate::http::Reach<'a> {
+        crate::http::Reach {
+            lookup: self.lookup(),
+            connect_to: &self.cfg.connect_to,
+            stores,
+            step: self.cfg.step_timeout(),
+        }
+    }
+
     /// The system resolver as configured.
     pub fn lookup(&self) -> Lookup {
         Lookup::from_setting(&self.cfg.dns.system_resolver)

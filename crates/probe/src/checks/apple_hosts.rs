@@ -4,7 +4,7 @@
 
 use crate::checks::internet::InternetVerdict;
 use crate::data::{AppleHost, CheckSpec};
-use crate::http::{self, Reach};
+use crate::http;
 use crate::net::{self, ConnectError, DnsError};
 use crate::runner::{Ctx, finding};
 use crate::tls::{self, ChainVerdict, HandshakeError};
@@ -64,12 +64,7 @@ impl HostProbe {
 async fn probe_one(ctx: &Ctx, host: &AppleHost, port: u16) -> HostProbe {
     let start = Instant::now();
     let stores = ctx.stores().await;
-    let reach = Reach {
-        lookup: ctx.lookup(),
-        connect_to: &ctx.cfg.connect_to,
-        stores: &stores,
-        step: ctx.cfg.step_timeout(),
-    };
+    let reach = ctx.reach(&stores);
     let mut probe = HostProbe {
         host: host.clone(),
         port,
@@ -153,29 +148,7 @@ pub async fn probe_all(ctx: &Ctx) -> Vec<HostProbe> {
             },
         }
     });
-    join_all(futs).await
-}
-
-/// Awaits all futures concurrently, keeping order.
-pub async fn join_all<F: std::future::Future>(futs: impl Iterator<Item = F>) -> Vec<F::Output> {
-    let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> = futs.map(Box::pin).enumerate().collect();
-    let mut slots: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        pending.retain_mut(|(i, f)| match f.as_mut().poll(cx) {
-            std::task::Poll::Ready(v) => {
-                slots[*i] = Some(v);
-                false
-            }
-            std::task::Poll::Pending => true,
-        });
-        if pending.is_empty() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    slots.into_iter().flatten().collect()
+    crate::join::join_all(futs).await
 }
 
 fn line(p: &HostProbe) -> (String, String) {

@@ -75,7 +75,7 @@ async fn direct_answer(
     let futs = resolvers
         .iter()
         .map(|r| async move { (net::query_server(*r, name, step).await, *r) });
-    let answers = crate::checks::apple_hosts::join_all(futs).await;
+    let answers = crate::join::join_all(futs).await;
     let mut first_err = None;
     for (res, r) in answers {
         match res {
@@ -144,7 +144,7 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
             (n.clone(), system, direct, via)
         }
     });
-    let results = crate::checks::apple_hosts::join_all(futs).await;
+    let results = crate::join::join_all(futs).await;
     let mut worst = Severity::Ok;
     let mut title = format!(
         "DNS answers for Apple's hosts are Apple's ({})",

@@ -133,7 +133,7 @@ pub async fn probe(ctx: &Ctx) -> InternetState {
                 elapsed: start.elapsed(),
             }
         });
-        join_all_until(futs, deadline, |i| TargetResult {
+        crate::join::join_all_until(futs, deadline, |i| TargetResult {
             label: ctx.cfg.internet_targets[i].addr.clone(),
             outcome: TargetOutcome::NoResult,
             elapsed: budget,
@@ -164,7 +164,7 @@ pub async fn probe(ctx: &Ctx) -> InternetState {
                 elapsed: start.elapsed(),
             }
         });
-        join_all_until(futs, deadline, |i| TargetResult {
+        crate::join::join_all_until(futs, deadline, |i| TargetResult {
             label: ctx.cfg.internet_names[i].clone(),
             outcome: TargetOutcome::NoResult,
             elapsed: budget,
@@ -178,43 +178,6 @@ pub async fn probe(ctx: &Ctx) -> InternetState {
         targets,
         names,
     }
-}
-
-/// Awaits all futures concurrently until `deadline`; unfinished ones become `missing(index)`.
-async fn join_all_until<F, T>(
-    futs: impl Iterator<Item = F>,
-    deadline: tokio::time::Instant,
-    missing: impl Fn(usize) -> T,
-) -> Vec<T>
-where
-    F: std::future::Future<Output = T>,
-{
-    let futs: Vec<_> = futs.map(Box::pin).collect();
-    let mut slots: Vec<Option<T>> = (0..futs.len()).map(|_| None).collect();
-    let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> = futs.into_iter().enumerate().collect();
-    let _ = tokio::time::timeout_at(
-        deadline,
-        std::future::poll_fn(|cx| {
-            pending.retain_mut(|(i, f)| match f.as_mut().poll(cx) {
-                std::task::Poll::Ready(v) => {
-                    slots[*i] = Some(v);
-                    false
-                }
-                std::task::Poll::Pending => true,
-            });
-            if pending.is_empty() {
-                std::task::Poll::Ready(())
-            } else {
-                std::task::Poll::Pending
-            }
-        }),
-    )
-    .await;
-    slots
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| s.unwrap_or_else(|| missing(i)))
-        .collect()
 }
 
 /// The verdict from target outcomes.

@@ -139,9 +139,8 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
         .iter()
         .filter_map(|s| find_on_path(&s.name, &dirs).map(|p| (s.clone(), p)))
         .collect();
-    let reports_fut = crate::checks::apple_hosts::join_all(
-        found.iter().map(|(s, p)| tool_report(s, p.clone(), t)),
-    );
+    let reports_fut =
+        crate::join::join_all(found.iter().map(|(s, p)| tool_report(s, p.clone(), t)));
     let (os, reports) = tokio::join!(os_name(t), reports_fut);
     let old: Vec<&ToolReport> = reports.iter().filter(|r| r.too_old).collect();
     let mut f = if let Some(r) = old.first() {

@@ -2,7 +2,7 @@
 //! services a restore depends on.
 
 use crate::data::CheckSpec;
-use crate::http::{self, Reach, Url};
+use crate::http::{self, Url};
 use crate::runner::{Ctx, finding};
 use rd_model::{Evidence, Finding, Severity};
 
@@ -95,12 +95,7 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
         }
     };
     let stores = ctx.stores().await;
-    let reach = Reach {
-        lookup: ctx.lookup(),
-        connect_to: &ctx.cfg.connect_to,
-        stores: &stores,
-        step: ctx.cfg.step_timeout(),
-    };
+    let reach = ctx.reach(&stores);
     let resp =
         match http::request(&reach, "GET", &url, &[("Accept", "application/json")], b"").await {
             Ok(r) => r,

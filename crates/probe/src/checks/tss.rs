@@ -3,7 +3,7 @@
 //! it proves the server is reachable and speaking TSS.
 
 use crate::data::CheckSpec;
-use crate::http::{self, Reach, Url};
+use crate::http::{self, Url};
 use crate::runner::{Ctx, finding};
 use rd_model::{Evidence, Finding, Severity};
 
@@ -62,12 +62,7 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
         }
     };
     let stores = ctx.stores().await;
-    let reach = Reach {
-        lookup: ctx.lookup(),
-        connect_to: &ctx.cfg.connect_to,
-        stores: &stores,
-        step: ctx.cfg.step_timeout(),
-    };
+    let reach = ctx.reach(&stores);
     let body = request_body();
     let headers = [
         ("Content-Type", "text/xml; charset=\"utf-8\""),
