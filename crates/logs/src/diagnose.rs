@@ -103,6 +103,28 @@ fn push_ev(list: &mut Vec<EvidenceLine>, e: EvidenceLine) {
     }
 }
 
+/// The rule that finds a dialog error number the specific rules do not cover.
+const DIALOG_KB_RULE: &str = "dialog.kb";
+
+/// Fills family, title, meaning, remedies and code from the knowledge base for a pasted dialog
+/// line; confidence stays low (a number alone has several possible causes). Leaves the rule's
+/// own "unknown" answer when the knowledge base has nothing for the number.
+fn apply_kb_dialog(d: &mut Diagnosis, line: &str) {
+    let Some(kb) = rd_kb::lookup(line).finding() else {
+        return;
+    };
+    d.category = kb.family;
+    d.title = format!("The restore dialog reported {}", kb.title);
+    d.explanation = format!(
+        "{} A dialog number alone can have several causes; the full log tells them apart.",
+        kb.explanation
+    );
+    d.error_codes = kb.error_codes;
+    let mut remedies = kb.remedies;
+    remedies.extend(rd_kb::remedies(&["collect-device-log"]));
+    d.remedies = remedies;
+}
+
 /// Builds the diagnosis from everything the analyzer gathered.
 pub fn diagnose(mut a: Analyzer, stats: ScanStats) -> Diagnosis {
     a.finish();
@@ -292,6 +314,9 @@ pub fn diagnose(mut a: Analyzer, stats: ScanStats) -> Diagnosis {
                 );
                 d.settle = g.rule.def.settle.clone();
                 d.remedies = rd_kb::remedies(&g.rule.def.remedies);
+                if g.rule.def.id == DIALOG_KB_RULE {
+                    apply_kb_dialog(&mut d, &g.text);
+                }
                 push_ev(&mut evidence, ev(g.line, &g.text, &g.why));
                 d.failed_stage = a
                     .failed_checkpoints
