@@ -47,6 +47,8 @@ pub enum Command {
     Devices(cmd::devices::Args),
     /// Guided, timed Recovery/DFU mode helper that watches the device change mode
     Dfu(cmd::dfu::Args),
+    /// Serve the local web page and JSON API (http://127.0.0.1:7420/)
+    Serve(cmd::serve::Args),
     /// Print shell completions
     Completions(cmd::completions::Args),
     /// Print the man page (roff)

@@ -9,6 +9,7 @@ pub mod error;
 pub mod errors;
 pub mod ipsw;
 pub mod log;
+pub mod serve;
 pub mod signed;
 
 use crate::cli::{Cli, Command};
@@ -27,6 +28,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Some(Command::Catalog(a)) => catalog::run(a),
         Some(Command::Devices(a)) => devices::run(a),
         Some(Command::Dfu(a)) => dfu::run(a),
+        Some(Command::Serve(a)) => serve::run(a),
         Some(Command::Completions(a)) => completions::run(a),
         Some(Command::Man) => completions::man(),
     }
