@@ -371,19 +371,36 @@ fn entry_finding(entry: &ErrorEntry, matched: &Matched, query: &str) -> Finding 
         }
         f = f.with_evidence(e);
     }
-    for source in entry.sources {
-        f = f.with_evidence(source_evidence(source));
+    if let Some(e) = sources_evidence(entry.sources) {
+        f = f.with_evidence(e);
     }
     f
 }
 
-fn source_evidence(source: &str) -> Evidence {
-    match source_label(source) {
-        Some(label) => {
-            Evidence::new(label, "source of the facts in this entry").from_source(source)
+/// One evidence line naming every source of the entry (`Sources: Apple Support article 102561;
+/// The iPhone Wiki: ITunes Errors; …`), so the sources back the answer without burying it.
+fn sources_evidence(sources: &[&str]) -> Option<Evidence> {
+    let mut labels: Vec<String> = Vec::new();
+    let mut unpublished = 0;
+    for source in sources {
+        match source_label(source) {
+            Some(label) if !labels.contains(&label) => labels.push(label),
+            Some(_) => {}
+            None => unpublished += 1,
         }
-        None => Evidence::new(source, "source of the facts in this entry (no public link)"),
     }
+    if labels.is_empty() && unpublished == 0 {
+        return None;
+    }
+    let mut text = format!("Sources: {}", labels.join("; "));
+    if unpublished > 0 {
+        let sep = if labels.is_empty() { "" } else { "; " };
+        text.push_str(&format!("{sep}{unpublished} note(s) without a public link"));
+    }
+    Some(Evidence::new(
+        text,
+        "where the facts in this entry come from",
+    ))
 }
 
 /// A short name for a source URL (`Apple Support article 102561`, `The iPhone Wiki: ITunes

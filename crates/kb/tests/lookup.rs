@@ -355,3 +355,23 @@ fn sources_get_short_labels() {
     );
     assert_eq!(source_label("public code: AMRestore.h"), None);
 }
+
+#[test]
+fn sources_are_folded_into_one_evidence_line() {
+    let f = rd_kb::lookup("4013").finding().expect("4013 is known");
+    let sources: Vec<_> = f
+        .evidence
+        .iter()
+        .filter(|e| e.text.starts_with("Sources: "))
+        .collect();
+    assert_eq!(sources.len(), 1, "{:#?}", f.evidence);
+    assert!(sources[0].text.contains("Apple Support article 102561"));
+    assert_eq!(
+        sources[0]
+            .text
+            .matches("Apple Support article 102561")
+            .count(),
+        1,
+        "labels are not repeated"
+    );
+}
