@@ -346,3 +346,30 @@ fn only_usb_ids_run_no_network_checks() {
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["id"], "usb.presence.none");
 }
+
+#[test]
+fn redact_masks_the_ecid_in_text_and_json() {
+    for json in [false, true] {
+        let mut cmd = rd();
+        cmd.env("RESTORE_DOCTOR_FAKE_USB", usb_fixture("two_hubs_dfu.json"))
+            .args([
+                "--redact",
+                "checkup",
+                "--need",
+                "normal",
+                "--only",
+                "device.mode",
+            ]);
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("DFU mode"), "{text}");
+        assert!(
+            !text.contains("1A2B3C4D5E6F26"),
+            "ECID leaked (json={json}): {text}"
+        );
+        assert!(text.contains("<redacted>"), "{text}");
+    }
+}

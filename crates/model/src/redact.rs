@@ -52,10 +52,26 @@ fn redact_line(line: &str) -> String {
     out
 }
 
+/// True when a word can start at `i`: the line starts there, the byte before is not a letter or
+/// digit, or it is the `m` that ends an ANSI colour sequence (`ESC [ 0 ; 1 m`).
+fn word_starts_at(bytes: &[u8], i: usize) -> bool {
+    if i == 0 || !bytes[i - 1].is_ascii_alphanumeric() {
+        return true;
+    }
+    if bytes[i - 1] != b'm' {
+        return false;
+    }
+    let mut k = i - 1;
+    while k > 0 && (bytes[k - 1].is_ascii_digit() || bytes[k - 1] == b';') {
+        k -= 1;
+    }
+    k >= 2 && bytes[k - 1] == b'[' && bytes[k - 2] == 0x1b
+}
+
 /// If a redactable key starts at `i` (on a word boundary), returns (key end, value start, value end).
 fn key_value_at(line: &str, i: usize) -> Option<(usize, usize, usize)> {
     let bytes = line.as_bytes();
-    if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
+    if !word_starts_at(bytes, i) {
         return None;
     }
     let rest = &line[i..];
@@ -107,7 +123,7 @@ fn key_value_at(line: &str, i: usize) -> Option<(usize, usize, usize)> {
 /// joined by a dash (new style, e.g. `00008030-001A2B3C4D5E6F26`). Returns where it ends.
 fn long_hex_at(line: &str, i: usize) -> Option<usize> {
     let bytes = line.as_bytes();
-    if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
+    if !word_starts_at(bytes, i) {
         return None;
     }
     let hex_run = |from: usize| {
@@ -173,6 +189,16 @@ mod tests {
             "udid <redacted> ok"
         );
         assert_eq!(redact("id=00008030-001A2B3C4D5E6F26."), "id=<redacted>.");
+    }
+
+    #[test]
+    fn sees_keys_right_after_colour_codes() {
+        assert_eq!(
+            redact("    \u{1b}[2m\u{1b}[0mECID 0x001A2B3C4D5E6F26"),
+            "    \u{1b}[2m\u{1b}[0mECID <redacted>"
+        );
+        // An ordinary word ending in 'm' is still a word.
+        assert_eq!(redact("formECID 0x001A2B3C"), "formECID 0x001A2B3C");
     }
 
     #[test]

@@ -408,8 +408,9 @@ pub fn run(args: Args) -> CmdResult {
     if args.json {
         render::print_json(&report);
     } else {
-        let mut out = anstream::stdout().lock();
+        let mut out = Vec::new();
         let _ = write_text(&mut out, &results, &source, elapsed);
+        render::emit(&String::from_utf8_lossy(&out));
     }
     Ok(fail::exit_for(report.worst()))
 }

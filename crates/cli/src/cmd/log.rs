@@ -38,13 +38,14 @@ pub fn run(args: Args) -> CmdResult {
             print_json(&results);
         }
     } else {
-        let mut out = anstream::stdout().lock();
+        let mut out = Vec::new();
         for (i, d) in results.iter().enumerate() {
             if i > 0 {
                 let _ = writeln!(out);
             }
             let _ = write_text(&mut out, d, args.events);
         }
+        crate::render::emit(&String::from_utf8_lossy(&out));
     }
     Ok(ExitCode::from(EXIT_OK))
 }
