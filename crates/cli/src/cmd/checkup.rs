@@ -85,14 +85,9 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "MODE", default_value_t = NeedArg::Any)]
     pub need: NeedArg,
 
-    /// Replay a recorded USB inventory instead of reading the bus (tests, support)
-    #[arg(
-        long,
-        value_name = "FILE",
-        env = "RESTORE_DOCTOR_FAKE_USB",
-        hide = true
-    )]
-    pub usb_fixture: Option<PathBuf>,
+    /// Where USB devices are read from (the bus, or a recorded inventory).
+    #[command(flatten)]
+    pub usb: super::usb_source::UsbSource,
 }
 
 /// The device mode a restore needs, as `--need` takes it.
@@ -389,7 +384,7 @@ pub fn run(args: Args) -> CmdResult {
         bar2.set_message(set.iter().cloned().collect::<Vec<_>>().join(" "));
     };
     let started = std::time::Instant::now();
-    let usb_thread = spawn_usb(usb, args.usb_fixture.clone(), args.need.into());
+    let usb_thread = spawn_usb(usb, args.usb.usb_fixture.clone(), args.need.into());
     let mut results = if ids.is_empty() {
         Vec::new()
     } else {

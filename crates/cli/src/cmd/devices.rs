@@ -11,7 +11,6 @@ use rd_device::{UsbBus, open_bus};
 use rd_model::{Report, Severity};
 use serde::Serialize;
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// Arguments of `devices`.
@@ -26,14 +25,9 @@ pub struct Args {
     /// With --watch: stop after this many seconds.
     #[arg(long = "for", value_name = "SECONDS", requires = "watch")]
     pub for_seconds: Option<u64>,
-    /// Read a recorded USB inventory (JSON/TOML fixture) instead of the real bus.
-    #[arg(
-        long,
-        value_name = "FILE",
-        env = "RESTORE_DOCTOR_FAKE_USB",
-        hide = true
-    )]
-    pub usb_fixture: Option<PathBuf>,
+    /// Where USB devices are read from (the bus, or a recorded inventory).
+    #[command(flatten)]
+    pub usb: super::usb_source::UsbSource,
 }
 
 /// The JSON form: the shared report plus the device listing.
@@ -48,9 +42,9 @@ struct DevicesJson<'a> {
 
 /// Runs `devices`.
 pub fn run(args: Args) -> CmdResult {
-    let bus = open_bus(args.usb_fixture.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
+    let bus = open_bus(args.usb.usb_fixture.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
     let opts = UsbCheckOptions {
-        query_lockdown: args.usb_fixture.is_none(),
+        query_lockdown: args.usb.usb_fixture.is_none(),
         ..UsbCheckOptions::default()
     };
     let (scan, findings) = match bus.enumerate() {

@@ -15,7 +15,6 @@ use rd_device::{BusError, Mode, UsbBus, open_bus};
 use rd_model::{Report, Severity};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -38,14 +37,9 @@ pub struct Args {
     /// How many attempts to offer before giving up.
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub attempts: u32,
-    /// Read a recorded USB inventory / hot-plug sequence instead of the real bus.
-    #[arg(
-        long,
-        value_name = "FILE",
-        env = "RESTORE_DOCTOR_FAKE_USB",
-        hide = true
-    )]
-    pub usb_fixture: Option<PathBuf>,
+    /// Where USB devices are read from (the bus, or a recorded inventory).
+    #[command(flatten)]
+    pub usb: super::usb_source::UsbSource,
 }
 
 fn choose_fail(e: ChooseError) -> Fail {
@@ -70,7 +64,7 @@ pub fn run(args: Args) -> CmdResult {
         let named = choose(None, Some(q)).map_err(choose_fail)?;
         plan(&named.family, target).map_err(|e| Fail::not_found(e.to_string()))?;
     }
-    let bus = open_bus(args.usb_fixture.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
+    let bus = open_bus(args.usb.usb_fixture.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
     let scan = match bus.enumerate() {
         Ok(inv) => scan_inventory(bus.source(), &inv),
         Err(e @ BusError::Fixture { .. }) => return Err(Fail::usage(e.to_string())),
@@ -177,8 +171,8 @@ fn print_steps(args: &Args, target: Target) -> CmdResult {
     let choice = match args.device.as_deref() {
         Some(q) => choose(None, Some(q)).map_err(choose_fail)?,
         None => {
-            let bus =
-                open_bus(args.usb_fixture.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
+            let bus = open_bus(args.usb.usb_fixture.as_deref())
+                .map_err(|e| Fail::usage(e.to_string()))?;
             let scan = match bus.enumerate() {
                 Ok(inv) => scan_inventory(bus.source(), &inv),
                 Err(e @ BusError::Fixture { .. }) => return Err(Fail::usage(e.to_string())),

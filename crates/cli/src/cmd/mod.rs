@@ -11,6 +11,7 @@ pub mod ipsw;
 pub mod log;
 pub mod serve;
 pub mod signed;
+pub mod usb_source;
 
 use crate::cli::{Cli, Command};
 use crate::fail::CmdResult;

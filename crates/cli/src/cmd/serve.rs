@@ -20,14 +20,9 @@ pub struct Args {
     #[arg(long, value_name = "FILE", env = "RESTORE_DOCTOR_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Replay a recorded USB inventory instead of reading the bus (tests, demos)
-    #[arg(
-        long,
-        value_name = "FILE",
-        env = "RESTORE_DOCTOR_FAKE_USB",
-        hide = true
-    )]
-    pub usb_fixture: Option<PathBuf>,
+    /// Where USB devices are read from (the bus, or a recorded inventory).
+    #[command(flatten)]
+    pub usb: super::usb_source::UsbSource,
 }
 
 /// Runs the server until interrupted.
@@ -40,7 +35,7 @@ pub fn run(args: Args) -> CmdResult {
     }
     let state = rd_web::AppState {
         checkup_config: args.config,
-        usb_fixture: args.usb_fixture,
+        usb_fixture: args.usb.usb_fixture,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
