@@ -271,14 +271,7 @@ fn path_finding(d: &AppleDevice) -> Finding {
         }
         return f;
     }
-    let named: Vec<String> = d
-        .hubs
-        .iter()
-        .map(|h| match &h.kind_label {
-            Some(k) => format!("{} ({k})", h.name),
-            None => h.name.clone(),
-        })
-        .collect();
+    let chain = crate::paths::hub_chain_text(&d.hubs);
     let mut explanation = format!(
         "The device goes through {} hub(s) on its way to the computer. Hubs share power and bandwidth and add their own chips; restores often fail with errors such as 4013, 4005, 9 or 21 when the link drops mid-way.",
         d.hubs.len()
@@ -296,7 +289,7 @@ fn path_finding(d: &AppleDevice) -> Finding {
         "usb.hub.chain",
         Family::Usb,
         Severity::Warn,
-        format!("{} is connected through {}", d.name(), named.join(" → ")),
+        format!("{} is connected through {}", d.name(), chain),
         explanation,
     )
     .with_confidence(Confidence::High)

@@ -96,6 +96,24 @@ pub struct HubInfo {
     pub shares_with: Vec<String>,
 }
 
+impl HubInfo {
+    /// Its name with the kind when recognised: `Dell U2720Q Monitor Hub (monitor hub)`.
+    pub fn display_name(&self) -> String {
+        match &self.kind_label {
+            Some(k) => format!("{} ({k})", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// The hub chain as one line: `A (monitor hub) → B (keyboard hub)`.
+pub fn hub_chain_text(hubs: &[HubInfo]) -> String {
+    hubs.iter()
+        .map(HubInfo::display_name)
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
 fn words_of(d: &UsbDevice) -> String {
     let mut s = String::new();
     for part in [&d.manufacturer, &d.product].into_iter().flatten() {

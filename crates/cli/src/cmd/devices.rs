@@ -160,15 +160,11 @@ fn write_device(out: &mut impl Write, d: &AppleDevice) -> std::io::Result<()> {
     let path = if d.hubs.is_empty() {
         format!("{} (directly on the computer)", d.location)
     } else {
-        let hubs: Vec<String> = d
-            .hubs
-            .iter()
-            .map(|h| match &h.kind_label {
-                Some(k) => format!("{} ({k})", h.name),
-                None => h.name.clone(),
-            })
-            .collect();
-        format!("{} via {}", d.location, hubs.join(" → "))
+        format!(
+            "{} via {}",
+            d.location,
+            rd_device::paths::hub_chain_text(&d.hubs)
+        )
     };
     row(out, "Path", &path)?;
     if let Some(c) = &d.controller {
