@@ -2,6 +2,9 @@
 //! port on 127.0.0.1, so the run is "offline" by construction and touches nothing outside.
 //! (Loopback TLS/DNS/status/TSS servers are exercised in crates/probe/tests/checkup.rs.)
 
+mod common;
+use common::usb_fixture;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -71,13 +74,6 @@ fn rd() -> Command {
         )
         .env("COLUMNS", "100");
     c
-}
-
-/// A recorded USB inventory, so the checkup's USB section does not depend on this machine.
-fn usb_fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../device/tests/fixtures")
-        .join(name)
 }
 
 /// Drops the first line (timing and config path) so the rest is stable.
@@ -319,12 +315,7 @@ fn usb_section_flags_a_hub_and_a_device_in_the_wrong_mode() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
+    let ids = common::finding_ids(&v);
     assert!(ids.contains(&"usb.hub.chain"), "{ids:?}");
     assert!(ids.contains(&"device.mode.wrong"), "{ids:?}");
     assert!(

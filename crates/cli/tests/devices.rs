@@ -1,17 +1,12 @@
 //! `restore-doctor devices` against recorded USB fixtures (the fake bus) and against this
 //! machine's real bus.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::PathBuf;
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../device/tests/fixtures"
-    ))
-    .join(name)
-}
+use common::usb_fixture as fixture;
 
 fn cmd() -> Command {
     let mut c = Command::cargo_bin("restore-doctor").unwrap();
@@ -143,12 +138,7 @@ fn two_hubs_are_named_and_warned_about() {
 fn windows_driver_findings() {
     let (v, code) = json("windows_recovery_lower_winusb.json");
     assert_eq!(code, 1, "a replaced driver is a failure");
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
+    let ids = common::finding_ids(&v);
     assert!(ids.contains(&"usb.driver.replaced"), "{ids:?}");
     assert!(ids.contains(&"usb.speed.slow"), "{ids:?}");
     let (v, _) = json("windows_dfu_upper_stale.json");

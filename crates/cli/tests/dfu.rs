@@ -1,16 +1,11 @@
 //! `restore-doctor dfu` driven by the fake bus and the fake clock (nothing sleeps for real).
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::PathBuf;
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../device/tests/fixtures"
-    ))
-    .join(name)
-}
+use common::usb_fixture as fixture;
 
 fn cmd() -> Command {
     let mut c = Command::cargo_bin("restore-doctor").unwrap();

@@ -3,6 +3,8 @@
 #[path = "../../firmware/tests/support/mod.rs"]
 mod support;
 
+mod common;
+
 use assert_cmd::Command;
 use support::*;
 
@@ -66,12 +68,7 @@ fn right_file_exits_zero_and_json_carries_the_manifest_facts() {
     assert_eq!(v["ipsw"]["identities"][0]["chip_id"], 0x8930);
     assert_eq!(v["ipsw"]["identities"][0]["restore_behavior"], "Erase");
     assert!(v["catalog"].as_str().unwrap().contains("2025-02-10"));
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
+    let ids = common::finding_ids(&v);
     assert!(ids.contains(&"firmware.match.ok"), "{ids:?}");
     assert!(ids.contains(&"firmware.catalog.known"));
     assert!(ids.contains(&"firmware.integrity.zip"));
