@@ -175,3 +175,133 @@ fn meanings_are_our_own_words() {
         );
     }
 }
+
+/// One code Apple's per-code articles sort into a section (`data/apple_categories.toml`).
+#[derive(Deserialize)]
+struct AppleCode {
+    code: String,
+    categories: Vec<String>,
+    sources: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct AppleCategories {
+    code: Vec<AppleCode>,
+}
+
+/// The families that fit an Apple section, and the remedies that carry that section's advice.
+fn apple_section_rule(category: &str) -> (&'static [Family], &'static [&'static str], usize) {
+    const USB_STEPS: &[&str] = &[
+        "usb-direct-port",
+        "usb-apple-cable",
+        "usb-other-port",
+        "usb-other-computer",
+        "usb-driver-windows",
+    ];
+    match category {
+        // Hardware: a retry on known-good cable/computer, DFU, then service.
+        "HW" => (
+            &[Family::Hardware],
+            &[
+                "dfu-mode",
+                "recovery-mode",
+                "usb-apple-cable",
+                "usb-direct-port",
+                "usb-other-port",
+                "usb-other-computer",
+                "hardware-service",
+                "security-software-pause",
+                "update-apple-software",
+                "update-host-os",
+                "third-party-parts",
+                "charge-battery",
+                "collect-device-log",
+                "restart-both",
+            ],
+            3,
+        ),
+        "USB" | "DISC" => (&[Family::Usb], USB_STEPS, 3),
+        "SEC" => (
+            &[Family::SecuritySoftware],
+            &["security-software-pause", "firewall-allow-apple"],
+            3,
+        ),
+        // "Can't reach Apple's server": the connection and hosts-file steps must come first.
+        "SRV" => (
+            &[Family::Network, Family::SecuritySoftware, Family::Signing],
+            &["check-internet", "hosts-remove-apple"],
+            2,
+        ),
+        "MOD" => (
+            &[Family::SoftwareVersion, Family::WrongFirmware],
+            &["firmware-signed-only", "stock-firmware", "recovery-mode"],
+            3,
+        ),
+        "DL" => (
+            &[Family::SoftwareVersion, Family::Network],
+            &["wait-host-download"],
+            3,
+        ),
+        "E53" => (&[Family::Hardware], &["third-party-parts"], 3),
+        other => panic!("unknown Apple category {other}"),
+    }
+}
+
+#[test]
+fn every_code_apple_categorises_fits_that_category() {
+    let text = include_str!("../data/apple_categories.toml");
+    let data: AppleCategories = toml::from_str(text).expect("apple_categories.toml parses");
+    assert!(data.code.len() >= 70, "Apple's lists have 74 items");
+    let mut misfits = Vec::new();
+    for item in &data.code {
+        assert!(!item.sources.is_empty(), "{}: no source", item.code);
+        let entry = entries()
+            .iter()
+            .find(|e| e.code == item.code)
+            .unwrap_or_else(|| panic!("{}: Apple lists it, the knowledge base lacks it", item.code));
+        // A code Apple lists in two sections fits when it fits either.
+        let fits = item.categories.iter().any(|c| {
+            let (families, advice, within) = apple_section_rule(c);
+            families.contains(&entry.family)
+                && entry.remedies.iter().take(within).any(|r| advice.contains(r))
+        });
+        if !fits {
+            misfits.push(format!(
+                "{} ({}): family {}, remedies {:?}",
+                item.code,
+                item.categories.join("+"),
+                entry.family.as_str(),
+                &entry.remedies[..entry.remedies.len().min(3)]
+            ));
+        }
+    }
+    assert!(misfits.is_empty(), "{misfits:#?}");
+}
+
+#[test]
+fn the_disconnect_errors_carry_apples_own_steps() {
+    // Apple's article for 9/4005/4013/4014 (102561): force-restart, and Update before Restore.
+    for code in ["9", "4005", "4013", "4014"] {
+        let e = entries().iter().find(|e| e.code == code).unwrap();
+        for step in ["restart-both", "update-before-restore"] {
+            assert!(e.remedies.contains(&step), "{code} lacks {step}");
+        }
+        assert!(
+            e.sources.contains(&"https://support.apple.com/en-us/102561"),
+            "{code} cites 102561"
+        );
+    }
+}
+
+#[test]
+fn citations_follow_apples_redirects() {
+    for e in entries() {
+        for s in e.sources {
+            assert!(
+                !s.contains("HT201444") && !s.contains("HT204770"),
+                "{}: cites a retired article id ({s}); use 108308 or 102561",
+                e.id
+            );
+        }
+    }
+}
