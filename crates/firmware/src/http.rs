@@ -1,24 +1,19 @@
-//! The HTTP client every remote read uses: ureq over rustls (ring), with timeouts and size limits.
+//! The HTTP client every remote read uses: the one network layer (`rd_net`) shared with the
+//! checkup — same trust stores (Apple's roots for Apple's private-PKI hosts), resolver and
+//! `connect_to` overrides, proxy, timeouts and User-Agent — with the firmware code's size limits
+//! and error type on top.
 
 use crate::error::{Error, Result};
-use std::io::Read;
-use std::sync::Arc;
-use std::time::Duration;
-use ureq::http::{Response, StatusCode};
+
+pub use std::time::Duration;
 
 /// Default time limit for one whole request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A configured HTTP agent (cheap to clone).
-#[derive(Clone)]
+/// A configured HTTP client (cheap to clone).
+#[derive(Clone, Debug)]
 pub struct HttpClient {
-    agent: ureq::Agent,
-}
-
-impl std::fmt::Debug for HttpClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("HttpClient")
-    }
+    net: rd_net::Client,
 }
 
 /// One HTTP answer: status, body, and the server's `Date` header.
@@ -33,86 +28,113 @@ pub struct Answer {
 }
 
 impl HttpClient {
-    /// A client whose every request gives up after `timeout` (connect after at most 10 s).
+    /// A client with the network layer's defaults (OS resolver, no overrides, no proxy) whose
+    /// every request gives up after `timeout`.
     pub fn new(timeout: Duration) -> Self {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = ureq::tls::TlsConfig::builder()
-            .provider(ureq::tls::TlsProvider::Rustls)
-            .unversioned_rustls_crypto_provider(provider)
-            .build();
-        let agent = ureq::Agent::config_builder()
-            .tls_config(tls)
-            .http_status_as_error(false)
-            .timeout_global(Some(timeout))
-            .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
-            .user_agent(concat!("restore-doctor/", env!("CARGO_PKG_VERSION")))
-            .max_redirects(5)
-            .build()
-            .new_agent();
-        HttpClient { agent }
+        HttpClient::with_net(rd_net::Client::new(rd_net::NetConfig::with_timeout(
+            timeout,
+        )))
     }
 
-    fn fail(url: &str, e: ureq::Error) -> Error {
-        let reason = match &e {
-            ureq::Error::Timeout(_) => "timed out".to_string(),
-            ureq::Error::Io(io) => format!("network error: {io}"),
-            ureq::Error::HostNotFound => "host not found (DNS)".to_string(),
-            ureq::Error::BodyExceedsLimit(n) => format!("answer larger than {n} bytes"),
-            other => other.to_string(),
-        };
+    /// A client over a configured network layer (the CLI's `--connect-to`, `--resolver`,
+    /// config file, proxy and timeout).
+    pub fn with_net(net: rd_net::Client) -> Self {
+        HttpClient { net }
+    }
+
+    /// The network layer underneath.
+    pub fn net(&self) -> &rd_net::Client {
+        &self.net
+    }
+
+    fn fail(url: &str, e: rd_net::HttpError) -> Error {
         Error::Http {
             url: url.to_string(),
-            reason,
+            reason: e.to_string(),
         }
     }
 
-    fn read_body(url: &str, resp: Response<ureq::Body>, limit: u64) -> Result<Answer> {
-        let status = resp.status().as_u16();
-        let date = header(&resp, "date");
-        let mut body = Vec::new();
-        resp.into_body()
-            .into_with_config()
-            .limit(limit.saturating_add(1))
-            .reader()
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut body)
-            .map_err(|e| Error::Http {
-                url: url.to_string(),
-                reason: format!("reading the answer failed: {e}"),
-            })?;
-        if body.len() as u64 > limit {
+    fn answer(url: &str, r: rd_net::Response, limit: u64) -> Result<Answer> {
+        if r.body.len() as u64 > limit {
             return Err(Error::TooLarge {
                 what: format!("the answer from {url}"),
-                size: body.len() as u64,
+                size: r.body.len() as u64,
                 limit,
             });
         }
-        Ok(Answer { status, body, date })
+        Ok(Answer {
+            status: r.status,
+            date: r.header("date").map(str::to_string),
+            body: r.body,
+        })
+    }
+
+    fn limited(url: &str, e: rd_net::HttpError, limit: u64) -> Error {
+        match &e {
+            rd_net::HttpError::Answer(m) if m.contains("larger than") => Error::TooLarge {
+                what: format!("the answer from {url}"),
+                size: limit.saturating_add(1),
+                limit,
+            },
+            _ => Self::fail(url, e),
+        }
+    }
+
+    /// Sends one request as is, keeping the network layer's error (so a caller can tell an
+    /// intercepted connection, [`rd_net::HttpError::Intercepted`], from an unreachable one).
+    pub fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        limit: u64,
+    ) -> std::result::Result<rd_net::Response, rd_net::HttpError> {
+        self.net.send(method, url, headers, body, limit)
     }
 
     /// GET with a body of at most `limit` bytes.
     pub fn get(&self, url: &str, limit: u64) -> Result<Answer> {
-        let resp = self.agent.get(url).call().map_err(|e| Self::fail(url, e))?;
-        Self::read_body(url, resp, limit)
+        let r = self
+            .net
+            .get(url, &[], limit)
+            .map_err(|e| Self::limited(url, e, limit))?;
+        Self::answer(url, r, limit)
     }
 
     /// POST `body` with a content type; answer of at most `limit` bytes. Sent with the user agent
-    /// Apple's own restore clients use, as TSS expects.
+    /// Apple's own restore clients use, as TSS expects (it replaces the layer's own: one
+    /// User-Agent).
     pub fn post(&self, url: &str, content_type: &str, body: &[u8], limit: u64) -> Result<Answer> {
-        let resp = self
-            .agent
-            .post(url)
-            .header("User-Agent", "InetURL/1.0")
-            .header("Content-Type", content_type)
-            .header("Cache-Control", "no-cache")
-            .send(body)
-            .map_err(|e| Self::fail(url, e))?;
-        Self::read_body(url, resp, limit)
+        self.post_with(
+            url,
+            &[
+                ("User-Agent", "InetURL/1.0"),
+                ("Content-Type", content_type),
+                ("Cache-Control", "no-cache"),
+            ],
+            body,
+            limit,
+        )
+    }
+
+    /// POST `body` with exactly these headers (a `User-Agent` among them replaces the layer's).
+    pub fn post_with(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        limit: u64,
+    ) -> Result<Answer> {
+        let r = self
+            .net
+            .send("POST", url, headers, body, limit)
+            .map_err(|e| Self::limited(url, e, limit))?;
+        Self::answer(url, r, limit)
     }
 
     /// Ranged GET: `len` bytes at `offset`, or the last `len` bytes when `offset` is `None`.
-    /// Returns (total length, start offset, bytes). A server that ignores ranges is an error,
-    /// detected before reading its body.
+    /// Returns (total length, start offset, bytes). A server that ignores ranges is an error.
     pub fn get_range(
         &self,
         url: &str,
@@ -129,17 +151,22 @@ impl HttpClient {
             Some(o) => format!("bytes={o}-{}", o + len - 1),
             None => format!("bytes=-{len}"),
         };
-        let resp = self
-            .agent
-            .get(url)
-            .header("Range", &range)
-            .header("Accept-Encoding", "identity")
-            .call()
-            .map_err(|e| Self::fail(url, e))?;
-        match resp.status() {
-            StatusCode::PARTIAL_CONTENT => {}
-            StatusCode::OK => return Err(Error::NoRanges(url.to_string())),
-            StatusCode::RANGE_NOT_SATISFIABLE => {
+        let resp = match self.net.get(
+            url,
+            &[("Range", &range), ("Accept-Encoding", "identity")],
+            len,
+        ) {
+            Ok(r) => r,
+            // A server that ignores the range sends the whole file: more than asked for.
+            Err(rd_net::HttpError::Answer(m)) if m.contains("larger than") => {
+                return Err(Error::NoRanges(url.to_string()));
+            }
+            Err(e) => return Err(Self::fail(url, e)),
+        };
+        match resp.status {
+            206 => {}
+            200 => return Err(Error::NoRanges(url.to_string())),
+            416 => {
                 return Err(Error::BadAnswer {
                     url: url.into(),
                     detail: format!("range {range} is outside the file (HTTP 416)"),
@@ -152,10 +179,13 @@ impl HttpClient {
                 });
             }
         }
-        let content_range = header(&resp, "content-range").ok_or_else(|| Error::BadAnswer {
-            url: url.into(),
-            detail: "206 answer without Content-Range".into(),
-        })?;
+        let content_range = resp
+            .header("content-range")
+            .map(str::to_string)
+            .ok_or_else(|| Error::BadAnswer {
+                url: url.into(),
+                detail: "206 answer without Content-Range".into(),
+            })?;
         let (start, end, total) =
             parse_content_range(&content_range).ok_or_else(|| Error::BadAnswer {
                 url: url.into(),
@@ -168,25 +198,17 @@ impl HttpClient {
                 detail: format!("Content-Range {content_range:?} does not match {range}"),
             });
         }
-        let answer = Self::read_body(url, resp, expect)?;
-        if answer.body.len() as u64 != expect {
+        if resp.body.len() as u64 != expect {
             return Err(Error::corrupt(
                 url,
                 format!(
                     "the server sent {} bytes for a {expect}-byte range",
-                    answer.body.len()
+                    resp.body.len()
                 ),
             ));
         }
-        Ok((total, start, answer.body))
+        Ok((total, start, resp.body))
     }
-}
-
-fn header(resp: &Response<ureq::Body>, name: &str) -> Option<String> {
-    resp.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
 }
 
 /// Parses `bytes START-END/TOTAL`.

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-/// Environment variable naming the config file.
+/// Environment variable naming the config file (read by the CLI and passed in; this crate
+/// reads no environment variable).
 pub const CONFIG_ENV: &str = "RESTORE_DOCTOR_CONFIG";
 
 /// Everything the checkup probes, and how.
@@ -70,8 +71,8 @@ pub struct DnsConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TlsConfig {
-    /// PEM files holding Apple's own roots (Apple Root CA, G2, G3). None are embedded: no
-    /// package on the build machine ships them, so supply them here to judge Apple-private chains.
+    /// Extra PEM files trusted as Apple roots, besides Apple Root CA, G2 and G3 which are built
+    /// in (Apple's private-PKI hosts such as gs.apple.com are verified against these only).
     pub apple_roots: Vec<PathBuf>,
     /// PEM files of extra roots treated like Mozilla's public roots (tests, private mirrors).
     pub public_roots: Vec<PathBuf>,
@@ -141,6 +142,28 @@ impl Default for TlsConfig {
             os_roots: Vec::new(),
             expected_issuer_orgs: data::network_defaults().expected_issuer_orgs.clone(),
         }
+    }
+}
+
+impl TlsConfig {
+    /// The network layer's trust settings.
+    pub fn trust(&self) -> rd_net::TrustConfig {
+        rd_net::TrustConfig {
+            apple_roots: self.apple_roots.clone(),
+            public_roots: self.public_roots.clone(),
+            os_store: self.os_store,
+            os_roots: self.os_roots.clone(),
+        }
+    }
+}
+
+impl ProxyConfig {
+    /// The proxy routes HTTP requests take: from `variables` when given (else direct).
+    pub fn routes(&self) -> rd_net::ProxyConfig {
+        self.variables
+            .as_ref()
+            .map(rd_net::ProxyConfig::from_vars)
+            .unwrap_or_default()
     }
 }
 
@@ -221,17 +244,13 @@ impl Config {
         Ok(cfg)
     }
 
-    /// Loads the config: `explicit` (a `--config` flag) first, else the file named by
-    /// `RESTORE_DOCTOR_CONFIG`, else the default location if it exists, else built-in defaults.
-    /// An explicitly named file that cannot be read is an error; a missing default file is not.
+    /// Loads the config: `explicit` (a `--config` flag, or `RESTORE_DOCTOR_CONFIG` as the CLI
+    /// reads it) first, else the default location if it exists, else built-in defaults. An
+    /// explicitly named file that cannot be read is an error; a missing default file is not.
     pub fn load(explicit: Option<&Path>) -> Result<(Config, ConfigSource), ConfigError> {
-        let from_env = std::env::var_os(CONFIG_ENV)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from);
-        let (path, must_exist) = match (explicit, from_env) {
-            (Some(p), _) => (Some(p.to_path_buf()), true),
-            (None, Some(p)) => (Some(p), true),
-            (None, None) => (default_config_path(), false),
+        let (path, must_exist) = match explicit {
+            Some(p) => (Some(p.to_path_buf()), true),
+            None => (default_config_path(), false),
         };
         let Some(path) = path else {
             return Ok((Config::default(), ConfigSource::Defaults));
@@ -308,6 +327,20 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// The network layer's settings from this configuration: `connect_to`, the system resolver,
+    /// trust, the proxy variables given in `proxy.variables` (the caller fills them from the
+    /// environment), and `step_timeout_ms` per step with `total` for a whole request.
+    pub fn net_config(&self, total: std::time::Duration) -> rd_net::NetConfig {
+        rd_net::NetConfig {
+            connect_to: self.connect_to.clone(),
+            lookup: crate::net::Lookup::from_setting(&self.dns.system_resolver),
+            trust: self.tls.trust(),
+            proxy: self.proxy.routes(),
+            step_timeout: self.step_timeout().max(std::time::Duration::from_millis(1)),
+            total_timeout: total,
+        }
     }
 
     /// The hosts file to read: the configured one, else the OS's.

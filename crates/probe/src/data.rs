@@ -21,6 +21,21 @@ pub struct AppleHost {
     /// A restore cannot work without it.
     #[serde(default)]
     pub critical: bool,
+    /// Probed only on this OS (`macos`, `windows`, `linux`); absent: everywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_on: Option<String>,
+    /// Where the fact comes from (Apple's article, a reference client).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+}
+
+impl AppleHost {
+    /// Whether the host is probed on this OS.
+    pub fn applies_here(&self) -> bool {
+        self.only_on
+            .as_deref()
+            .is_none_or(|os| os == std::env::consts::OS)
+    }
 }
 
 /// One check of the checkup, as data (`data/checks.toml`).
@@ -41,17 +56,7 @@ pub struct CheckSpec {
     pub error_codes: Vec<String>,
 }
 
-/// A product known to intercept HTTPS (`data/interception.toml`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InterceptionProduct {
-    /// Product name as users know it.
-    pub name: String,
-    /// antivirus, firewall, proxy, cloud proxy, debugging proxy, adware.
-    pub kind: String,
-    /// Substrings of certificate names that identify it (case-insensitive).
-    pub patterns: Vec<String>,
-}
+pub use rd_net::data::{InterceptionProduct, interception_products, product_for_names};
 
 /// An IP-addressed TLS server used to prove internet reachability.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,12 +122,6 @@ struct CheckFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ProductFile {
-    product: Vec<InterceptionProduct>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct NetworkFile {
     internet_target: Vec<InternetTarget>,
     defaults: NetworkDefaults,
@@ -167,16 +166,6 @@ pub fn check_ids() -> Vec<&'static str> {
     check_specs().iter().map(|c| c.id.as_str()).collect()
 }
 
-/// Products known to intercept HTTPS.
-pub fn interception_products() -> &'static [InterceptionProduct] {
-    static F: OnceLock<Vec<InterceptionProduct>> = OnceLock::new();
-    F.get_or_init(|| {
-        toml::from_str::<ProductFile>(include_str!("../data/interception.toml"))
-            .expect("interception.toml is validated by tests")
-            .product
-    })
-}
-
 /// Internet reachability targets.
 pub fn internet_targets() -> &'static [InternetTarget] {
     &network_file().internet_target
@@ -190,21 +179,6 @@ pub fn network_defaults() -> &'static NetworkDefaults {
 /// Restore tools looked for on PATH.
 pub fn tools() -> &'static [ToolSpec] {
     &network_file().tool
-}
-
-/// The product whose certificate names contain one of its patterns, if any.
-pub fn product_for_names<'a>(
-    names: impl IntoIterator<Item = &'a str> + Clone,
-) -> Option<&'static InterceptionProduct> {
-    interception_products().iter().find(|p| {
-        p.patterns.iter().any(|pat| {
-            let pat = pat.to_ascii_lowercase();
-            names
-                .clone()
-                .into_iter()
-                .any(|n| n.to_ascii_lowercase().contains(&pat))
-        })
-    })
 }
 
 #[cfg(test)]
@@ -231,7 +205,9 @@ mod tests {
             }
             for code in &c.error_codes {
                 assert!(
-                    code.chars().all(|ch| ch.is_ascii_digit()),
+                    code.trim_start_matches('-')
+                        .chars()
+                        .all(|ch| ch.is_ascii_digit()),
                     "{}: code {code}",
                     c.id
                 );
@@ -249,6 +225,7 @@ mod tests {
             "apple.tss",
             "host.software",
             "host.disk",
+            "host.clock",
         ] {
             assert!(check_spec(id).is_some(), "missing {id}");
         }
@@ -261,6 +238,11 @@ mod tests {
             assert!(seen.insert(&h.name), "duplicate host {}", h.name);
             assert!(!h.ports.is_empty(), "{} has no port", h.name);
             assert!(h.name.ends_with("apple.com"), "{}", h.name);
+            assert!(
+                h.only_on
+                    .as_deref()
+                    .is_none_or(|o| ["macos", "windows", "linux"].contains(&o))
+            );
         }
         for must in [
             "gs.apple.com",
@@ -269,29 +251,23 @@ mod tests {
             "xp.apple.com",
             "albert.apple.com",
             "updates.cdn-apple.com",
+            "wkms-public.apple.com",
+            "fcs-keys-pub-prod.cdn-apple.com",
+            "itunes.apple.com",
         ] {
             assert!(seen.contains(&must.to_string()), "missing {must}");
         }
-    }
-
-    #[test]
-    fn products_cover_the_usual_suspects() {
-        for (issuer, want) in [
-            (
-                "Kaspersky Anti-Virus Personal Root Certificate",
-                "Kaspersky",
-            ),
-            ("ESET SSL Filter CA", "ESET"),
-            ("Avast Web/Mail Shield Root", "Avast"),
-            ("Zscaler Root CA", "Zscaler"),
-            ("DO_NOT_TRUST_FiddlerRoot", "Fiddler"),
-            ("mitmproxy", "mitmproxy"),
-            ("Charles Proxy CA (1 Jan 2024, host)", "Charles"),
-        ] {
-            let p = product_for_names([issuer]).unwrap_or_else(|| panic!("{issuer}"));
-            assert!(p.name.contains(want), "{issuer} -> {}", p.name);
+        let host = |n: &str| apple_hosts().iter().find(|h| h.name == n).unwrap();
+        // Keys of encrypted iOS 18+ images: a restore of iOS 18+ cannot do without them.
+        assert!(host("wkms-public.apple.com").critical);
+        assert!(host("fcs-keys-pub-prod.cdn-apple.com").critical);
+        assert!(host("itunes.apple.com").critical);
+        // OTA catalogs are not used by a computer restore; ig is macOS-only.
+        assert!(!host("mesu.apple.com").critical);
+        assert_eq!(host("ig.apple.com").only_on.as_deref(), Some("macos"));
+        for h in apple_hosts() {
+            assert!(!h.source.is_empty(), "{} has no source", h.name);
         }
-        assert!(product_for_names(["DigiCert Global Root G2", "Apple Inc."]).is_none());
     }
 
     #[test]

@@ -67,19 +67,27 @@ pub fn select(only: &[String], skip: &[String]) -> Result<Vec<&'static str>, Unk
 pub struct Ctx {
     /// The configuration.
     pub cfg: Config,
+    proxy: rd_net::ProxyConfig,
     stores: OnceCell<Arc<TrustStores>>,
     internet: OnceCell<Arc<checks::internet::InternetState>>,
     hosts: OnceCell<Arc<Vec<checks::apple_hosts::HostProbe>>>,
+    apple_answer: OnceCell<Arc<AppleAnswer>>,
 }
+
+/// Apple's HTTPS answer for the status data, with the local time (Unix seconds) it arrived at;
+/// shared by `apple.status` and `host.clock`.
+pub type AppleAnswer = Result<(crate::http::Response, i64), crate::http::HttpError>;
 
 impl Ctx {
     /// A context for one run.
     pub fn new(cfg: Config) -> Arc<Ctx> {
         Arc::new(Ctx {
+            proxy: cfg.proxy.routes(),
             cfg,
             stores: OnceCell::new(),
             internet: OnceCell::new(),
             hosts: OnceCell::new(),
+            apple_answer: OnceCell::new(),
         })
     }
 
@@ -87,10 +95,10 @@ impl Ctx {
     pub async fn stores(&self) -> Arc<TrustStores> {
         self.stores
             .get_or_init(|| async {
-                let tls = self.cfg.tls.clone();
+                let tls = self.cfg.tls.trust();
                 let loaded = tokio::task::spawn_blocking(move || TrustStores::load(&tls)).await;
                 Arc::new(loaded.unwrap_or_else(|_| {
-                    TrustStores::load(&crate::config::TlsConfig {
+                    TrustStores::load(&rd_net::TrustConfig {
                         os_store: false,
                         ..Default::default()
                     })
@@ -100,12 +108,14 @@ impl Ctx {
             .clone()
     }
 
-    /// How to reach a host with this run's resolver, overrides, timeouts and the given stores.
-    pub fn reach<'a>(&'a self, stores: &'a TrustStores) -> crate::http::Reach<'a> {
+    /// How to reach a host with this run's resolver, overrides, proxy, timeouts and the given
+    /// stores.
+    pub fn reach<'a>(&'a self, stores: &'a Arc<TrustStores>) -> crate::http::Reach<'a> {
         crate::http::Reach {
             lookup: self.lookup(),
             connect_to: &self.cfg.connect_to,
             stores,
+            proxy: &self.proxy,
             step: self.cfg.step_timeout(),
         }
     }
@@ -130,6 +140,36 @@ impl Ctx {
             Some(r) => r,
             None => std::future::pending().await,
         }
+    }
+
+    /// Apple's answer for the status data (fetched once).
+    pub async fn apple_answer(&self) -> Arc<AppleAnswer> {
+        self.apple_answer
+            .get_or_init(|| async {
+                let stores = self.stores().await;
+                let reach = self.reach(&stores);
+                let answer = match crate::http::Url::parse(&self.cfg.status_url) {
+                    Err(e) => Err(crate::http::HttpError::Answer(e)),
+                    Ok(url) => crate::http::request(
+                        &reach,
+                        "GET",
+                        &url,
+                        &[("Accept", "application/json")],
+                        b"",
+                    )
+                    .await
+                    .map(|r| {
+                        let now = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map(|d| d.as_secs() as i64)
+                            .unwrap_or(0);
+                        (r, now)
+                    }),
+                };
+                Arc::new(answer)
+            })
+            .await
+            .clone()
     }
 
     /// The Apple host probes (run once, shared by the host and TLS checks).

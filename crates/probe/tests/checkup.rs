@@ -150,11 +150,16 @@ fn antivirus_interception_is_named_with_its_product() {
             .iter()
             .any(|r| r.id == "security-software-pause")
     );
-    // The OS trusts the antivirus root, so the host itself is reachable.
-    assert_eq!(
-        get(&results, "net.apple_hosts").finding.severity,
-        Severity::Ok
+    // gs.apple.com is Apple-PKI: even with the antivirus root in the OS store the host is
+    // reported as intercepted (named), never as unreachable.
+    let hosts = &get(&results, "net.apple_hosts").finding;
+    assert_eq!(hosts.severity, Severity::Fail);
+    assert!(
+        hosts.title.contains("intercepted") && hosts.title.contains("Kaspersky"),
+        "{}",
+        hosts.title
     );
+    assert!(!hosts.title.contains("unreachable"), "{}", hosts.title);
 }
 
 #[test]
@@ -179,15 +184,16 @@ fn unknown_inspecting_proxy_is_interception_named_by_issuer() {
 }
 
 #[test]
-fn chain_trusted_nowhere_is_untrusted() {
+fn chain_trusted_nowhere_is_untrusted_for_a_public_host() {
     let w = World::new();
     let mut cfg = w.healthy();
+    cfg.apple_hosts[0].name = "updates.cdn-apple.com".into();
     let rogue = Ca::new("Rogue Root", "Nobody");
     let srv = w
         .fakes
         .tls(&rogue, support::NAMES, NO_LATENCY, Behaviour::Close);
     cfg.connect_to
-        .insert("gs.apple.com:443".into(), srv.to_string());
+        .insert("updates.cdn-apple.com:443".into(), srv.to_string());
     let results = run(cfg, &["sec.tls_interception", "net.apple_hosts"]);
     let tls = &get(&results, "sec.tls_interception").finding;
     assert_eq!(tls.severity, Severity::Fail);
@@ -206,6 +212,35 @@ fn chain_trusted_nowhere_is_untrusted() {
         "{:?}",
         hosts.evidence
     );
+}
+
+#[test]
+fn made_up_root_for_gs_apple_com_is_interception_with_its_issuer() {
+    // gs.apple.com must chain to Apple's own roots (built in); a chain from any other root is
+    // someone answering in Apple's name, named by its issuer, never "unreachable".
+    let w = World::new();
+    let mut cfg = w.healthy();
+    let rogue = Ca::new("Rogue Root", "Nobody");
+    let srv = w
+        .fakes
+        .tls(&rogue, support::NAMES, NO_LATENCY, Behaviour::Close);
+    cfg.connect_to
+        .insert("gs.apple.com:443".into(), srv.to_string());
+    let results = run(cfg, &["sec.tls_interception", "net.apple_hosts"]);
+    let tls = &get(&results, "sec.tls_interception").finding;
+    assert_eq!(tls.severity, Severity::Fail);
+    assert!(
+        tls.title.contains("intercepted") && tls.title.contains("Rogue Root"),
+        "{}",
+        tls.title
+    );
+    assert!(
+        tls.explanation.contains("Apple's own PKI"),
+        "{}",
+        tls.explanation
+    );
+    let hosts = &get(&results, "net.apple_hosts").finding;
+    assert!(hosts.title.contains("intercepted"), "{}", hosts.title);
 }
 
 #[test]
@@ -482,6 +517,8 @@ fn latency_is_concurrent_not_summed() {
             purpose: String::new(),
             in_apple_network: false,
             critical: true,
+            only_on: None,
+            source: String::new(),
         })
         .collect();
     for n in ["mesu.apple.com", "albert.apple.com"] {
@@ -500,34 +537,26 @@ fn latency_is_concurrent_not_summed() {
 }
 
 #[test]
-fn apple_private_chain_is_not_mistaken_for_interception() {
-    // Some Apple hosts chain to Apple's private "Apple Root CA", which only macOS trusts; with no
-    // Apple roots configured the chain validates nowhere, yet it is Apple's own.
+fn a_fake_apple_root_is_not_apples() {
+    // A chain naming "Apple Root CA" / "Apple Inc." all the way up, from a root that is not one of
+    // Apple's real roots: the names prove nothing, the anchor decides.
     let w = World::new();
     let mut cfg = w.healthy();
-    let private = Ca::new("Apple Root CA", "Apple Inc.");
+    cfg.tls.apple_roots.clear();
+    let fake = Ca::new("Apple Root CA", "Apple Inc.");
     let srv = w
         .fakes
-        .tls(&private, support::NAMES, NO_LATENCY, Behaviour::Close);
+        .tls(&fake, support::NAMES, NO_LATENCY, Behaviour::Close);
     cfg.connect_to
         .insert("gs.apple.com:443".into(), srv.to_string());
     let results = run(cfg, &["sec.tls_interception", "net.apple_hosts"]);
     let tls = &get(&results, "sec.tls_interception").finding;
-    assert_eq!(
-        tls.severity,
-        Severity::Ok,
-        "{} {:?}",
-        tls.title,
-        tls.evidence
-    );
+    assert_eq!(tls.severity, Severity::Fail, "{}", tls.title);
+    assert!(tls.title.contains("intercepted"), "{}", tls.title);
     assert!(
         tls.evidence[0].text.contains("valid under: no store"),
         "{:?}",
         tls.evidence
-    );
-    assert_eq!(
-        get(&results, "net.apple_hosts").finding.severity,
-        Severity::Ok
     );
 }
 
@@ -590,4 +619,52 @@ fn low_disk_space_fails() {
     assert_eq!(f.severity, Severity::Fail, "{}", f.title);
     assert!(f.title.starts_with("Only "), "{}", f.title);
     assert!(f.remedies.iter().any(|r| r.id == "free-disk-space"));
+}
+
+/// A plain HTTP server on 127.0.0.1 answering every request with `answer`.
+fn raw_http(answer: &'static str) -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for tcp in l.incoming() {
+            let Ok(mut tcp) = tcp else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = tcp.read(&mut buf);
+            let _ = tcp.write_all(answer.as_bytes());
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_clock_days_off_from_apples_date_is_a_failure() {
+    let w = World::new();
+    let mut cfg = w.healthy();
+    // Apple's status data served with the RFC 7231 example date: decades behind this clock.
+    let srv = raw_http(
+        "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 15\r\n\r\n{\"services\":[]}",
+    );
+    cfg.status_url = format!("http://{srv}/status.json");
+    let results = run(cfg, &["host.clock"]);
+    let f = &results[0].finding;
+    assert_eq!(f.severity, Severity::Fail, "{} {:?}", f.title, f.evidence);
+    assert!(f.title.contains("ahead"), "{}", f.title);
+    assert!(f.remedies.iter().any(|r| r.id == "set-date-time"));
+    assert!(
+        f.evidence[0].text.contains("Sun, 06 Nov 1994 08:49:37 GMT"),
+        "{:?}",
+        f.evidence
+    );
+}
+
+#[test]
+fn a_missing_date_is_not_a_verdict() {
+    let w = World::new();
+    let mut cfg = w.healthy();
+    let srv = raw_http("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{\"services\":[]}");
+    cfg.status_url = format!("http://{srv}/status.json");
+    let results = run(cfg, &["host.clock", "apple.status"]);
+    assert_eq!(get(&results, "host.clock").finding.severity, Severity::Info);
+    assert_eq!(get(&results, "apple.status").finding.severity, Severity::Ok);
 }

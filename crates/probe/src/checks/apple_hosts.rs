@@ -55,9 +55,16 @@ pub struct HostProbe {
 }
 
 impl HostProbe {
-    /// Reached at this port.
+    /// Reached at this port (and not intercepted).
     pub fn ok(&self) -> bool {
-        matches!(self.outcome, HostOutcome::Reached { .. })
+        matches!(self.outcome, HostOutcome::Reached { .. }) && !self.intercepted()
+    }
+
+    /// Something other than the host answered TLS with its own certificate.
+    pub fn intercepted(&self) -> bool {
+        self.chain
+            .as_ref()
+            .is_some_and(|c| c.kind == tls::ChainKind::Intercepted)
     }
 }
 
@@ -133,6 +140,7 @@ pub async fn probe_all(ctx: &Ctx) -> Vec<HostProbe> {
         .cfg
         .apple_hosts
         .iter()
+        .filter(|h| h.applies_here())
         .flat_map(|h| h.ports.iter().map(move |p| (h, *p)))
         .collect();
     let futs = pairs.iter().map(|(h, p)| async move {
@@ -154,6 +162,15 @@ pub async fn probe_all(ctx: &Ctx) -> Vec<HostProbe> {
 fn line(p: &HostProbe) -> (String, String) {
     let at = p.addr.map(|a| format!(" via {a}")).unwrap_or_default();
     let label = format!("{}:{}", p.host.name, p.port);
+    if let Some(c) = p.chain.as_ref().filter(|_| p.intercepted()) {
+        return (
+            format!(
+                "{label}{at}: answered, but TLS is intercepted: certificate issued by {}",
+                c.who()
+            ),
+            "not Apple's own connection (see HTTPS interception)".into(),
+        );
+    }
     match &p.outcome {
         HostOutcome::Dns(e) => (format!("{label}: does not resolve ({e})"), "the name gives no address here".into()),
         HostOutcome::Tcp(ConnectError::Refused) => (format!("{label}: connection refused"), "a firewall rejects it, or the address is not Apple's".into()),
@@ -188,6 +205,7 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
         );
     }
     let failed: Vec<&HostProbe> = probes.iter().filter(|p| !p.ok()).collect();
+    let intercepted: Vec<&HostProbe> = failed.iter().copied().filter(|p| p.intercepted()).collect();
     let critical_failed = failed.iter().filter(|p| p.host.critical).count();
     let slowest = probes
         .iter()
@@ -208,6 +226,30 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
                 probes.len()
             ),
             "Every Apple host a restore uses resolves, accepts connections and completes TLS.",
+        )
+    } else if intercepted.len() == failed.len() {
+        let who = intercepted[0]
+            .chain
+            .as_ref()
+            .map(|c| c.who())
+            .unwrap_or_default();
+        let names: Vec<String> = intercepted
+            .iter()
+            .map(|p| format!("{}:{}", p.host.name, p.port))
+            .collect();
+        finding(
+            spec,
+            if critical_failed > 0 {
+                Severity::Fail
+            } else {
+                Severity::Warn
+            },
+            format!(
+                "Apple endpoints answer, but {} are intercepted by {who}: {}",
+                names.len(),
+                names.join(", ")
+            ),
+            "The connections reach a server, but TLS is answered by security software or a proxy with its own certificate, not by Apple. Apple's services refuse intercepted connections, so the restore fails at signing or download.",
         )
     } else if failed.len() == probes.len() && internet_ok {
         finding(

@@ -1,6 +1,7 @@
 //! One module per check; `run` dispatches by id.
 
 pub mod apple_hosts;
+pub mod clock;
 pub mod dns;
 pub mod hosts_file;
 pub mod internet;
@@ -27,6 +28,7 @@ pub async fn run(ctx: &Ctx, spec: &CheckSpec) -> Finding {
         "apple.tss" => tss::check(ctx, spec).await,
         "host.software" => software::check(ctx, spec).await,
         "host.disk" => software::disk_check(ctx, spec).await,
+        "host.clock" => clock::check(ctx, spec).await,
         other => crate::runner::finding(
             spec,
             rd_model::Severity::Warn,

@@ -332,13 +332,13 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
             ));
             continue;
         }
+        let stores = ctx.stores().await;
+        let reach = crate::http::Reach {
+            step,
+            ..ctx.reach(&stores)
+        };
         let addrs = match crate::http::addresses(
-            &crate::http::Reach {
-                lookup: ctx.lookup(),
-                connect_to: &ctx.cfg.connect_to,
-                stores: &*ctx.stores().await,
-                step,
-            },
+            &reach,
             s.target
                 .rsplit_once(':')
                 .map(|(h, _)| h.trim_matches(['[', ']']))

@@ -2,7 +2,6 @@
 //! services a restore depends on.
 
 use crate::data::CheckSpec;
-use crate::http::{self, Url};
 use crate::runner::{Ctx, finding};
 use rd_model::{Evidence, Finding, Severity};
 
@@ -83,35 +82,22 @@ pub fn incidents(body: &str, relevant: &[String]) -> Result<Vec<Incident>, Strin
 
 /// Runs the check.
 pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
-    let url = match Url::parse(&ctx.cfg.status_url) {
-        Ok(u) => u,
+    let answer = ctx.apple_answer().await;
+    let resp = match answer.as_ref() {
+        Ok((r, _)) => r,
         Err(e) => {
             return finding(
                 spec,
                 Severity::Warn,
-                "Apple's system status URL is not valid",
-                format!("{}: {e}", ctx.cfg.status_url),
-            );
+                "Apple's system status could not be read",
+                format!(
+                    "Fetching {} failed: {e}. Look at Apple's System Status page in a browser.",
+                    ctx.cfg.status_url
+                ),
+            )
+            .with_evidence(Evidence::new(e.to_string(), "status data not available"));
         }
     };
-    let stores = ctx.stores().await;
-    let reach = ctx.reach(&stores);
-    let resp =
-        match http::request(&reach, "GET", &url, &[("Accept", "application/json")], b"").await {
-            Ok(r) => r,
-            Err(e) => {
-                return finding(
-                    spec,
-                    Severity::Warn,
-                    "Apple's system status could not be read",
-                    format!(
-                        "Fetching {} failed: {e}. Look at Apple's System Status page in a browser.",
-                        ctx.cfg.status_url
-                    ),
-                )
-                .with_evidence(Evidence::new(e.to_string(), "status data not available"));
-            }
-        };
     if resp.status != 200 {
         return finding(
             spec,

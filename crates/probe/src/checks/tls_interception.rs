@@ -42,7 +42,9 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
                 c.top_issuer
             ),
         };
-        let scope = if c.under_os {
+        let scope = if c.pki == crate::tls::Pki::Apple {
+            "This host is served from Apple's own PKI, so its chain must end at one of Apple's roots (built into restore-doctor); this one does not, so something between this computer and Apple answers in Apple's name."
+        } else if c.under_os {
             "Its root certificate is installed in this computer's trust store, so browsers do not complain, but"
         } else {
             "Its root certificate is not even trusted by this computer, and"
@@ -51,7 +53,7 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
             spec,
             Severity::Fail,
             format!("HTTPS to Apple is intercepted by {who}"),
-            format!("The certificate Apple's hosts presented is not Apple's: it was issued by '{}'. {scope} Apple's signing server and restore tools expect Apple's own chain, so the restore fails at signing or download.", c.leaf.issuer_cn),
+            format!("The certificate Apple's hosts presented is not Apple's: it was issued by '{}'. {scope} Apple's signing server and restore tools expect Apple's own chain (Apple's article 101555: Apple services fail any connection that uses HTTPS interception), so the restore fails at signing or download.", c.leaf.issuer_cn),
         )
         .with_confidence(if c.product.is_some() { Confidence::High } else { Confidence::Medium })
     } else if let Some((_, c)) = untrusted.first() {
@@ -118,12 +120,6 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
         ));
     }
     let stores = ctx.stores().await;
-    if stores.apple.is_none() && !f.evidence.is_empty() {
-        f = f.with_evidence(Evidence::new(
-            "Apple's own roots: not configured",
-            "no package here ships Apple Root CA; set tls.apple_roots in the config to judge Apple-private chains",
-        ));
-    }
     for n in &stores.notes {
         f = f.with_evidence(Evidence::new(n.clone(), "trust store setup"));
     }
