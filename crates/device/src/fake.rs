@@ -2,13 +2,16 @@
 //!
 //! A fixture holds either one inventory (`devices`), a sequence of `frames` (each shown for
 //! `polls` calls to [`UsbBus::poll`]; the last one stays), or `unavailable` (a system without
-//! USB). See `tests/fixtures/` for examples.
+//! USB). A sequence whose frames all give `ms` plays in real time instead: each frame lasts
+//! that many milliseconds from the first poll, however often the bus is polled (what a
+//! recorded restore looks like to a watcher). See `tests/fixtures/` for examples.
 
 use crate::bus::{BusError, UsbBus};
 use crate::inventory::{Bus, Inventory, Platform, UsbDevice};
 use serde::Deserialize;
 use std::cell::Cell;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// One step of a recorded hot-plug sequence.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -17,6 +20,9 @@ pub struct Frame {
     /// How many polls this frame lasts (at least 1).
     #[serde(default = "one")]
     pub polls: u64,
+    /// How long this frame lasts when the sequence plays in real time (milliseconds).
+    #[serde(default)]
+    pub ms: Option<u64>,
     /// Devices present during the frame.
     #[serde(default)]
     pub devices: Vec<UsbDevice>,
@@ -59,6 +65,7 @@ pub struct FakeBus {
     fixture: Fixture,
     frames: Vec<Frame>,
     polls: Cell<u64>,
+    started: Cell<Option<Instant>>,
 }
 
 impl FakeBus {
@@ -89,6 +96,7 @@ impl FakeBus {
         let frames = match (&fixture.devices, &fixture.frames, &fixture.unavailable) {
             (Some(d), None, None) => vec![Frame {
                 polls: 1,
+                ms: None,
                 devices: d.clone(),
                 note: None,
             }],
@@ -104,11 +112,16 @@ impl FakeBus {
         if frames.iter().any(|f| f.polls == 0) {
             return Err("every frame must last at least 1 poll".into());
         }
+        let timed = frames.iter().filter(|f| f.ms.is_some()).count();
+        if timed != 0 && timed != frames.len() {
+            return Err("give `ms` on every frame (played in real time) or on none".into());
+        }
         Ok(FakeBus {
             name: name.into(),
             fixture,
             frames,
             polls: Cell::new(0),
+            started: Cell::new(None),
         })
     }
 
@@ -120,6 +133,27 @@ impl FakeBus {
     /// How many polls have happened.
     pub fn polls(&self) -> u64 {
         self.polls.get()
+    }
+
+    /// Whether the sequence plays in real time (every frame gives `ms`).
+    pub fn is_timed(&self) -> bool {
+        self.frames.first().is_some_and(|f| f.ms.is_some())
+    }
+
+    /// The inventory a timed sequence shows `elapsed` after it started (no clock involved, for
+    /// tests); an untimed fixture shows its first frame.
+    pub fn inventory_at(&self, elapsed: Duration) -> Result<Inventory, BusError> {
+        let ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        let mut start = 0u64;
+        let mut frame = self.frames.last();
+        for f in &self.frames {
+            start = start.saturating_add(f.ms.unwrap_or(0));
+            if ms < start {
+                frame = Some(f);
+                break;
+            }
+        }
+        self.inventory_of(frame)
     }
 
     fn frame_at(&self, poll: u64) -> &Frame {
@@ -136,13 +170,25 @@ impl FakeBus {
     }
 
     fn inventory(&self) -> Result<Inventory, BusError> {
+        if self.is_timed() {
+            let started = *self.started.get().get_or_insert_with(Instant::now);
+            self.started.set(Some(started));
+            return self.inventory_at(started.elapsed());
+        }
+        if self.fixture.unavailable.is_some() {
+            return self.inventory_of(None);
+        }
+        self.inventory_of(Some(self.frame_at(self.polls.get())))
+    }
+
+    fn inventory_of(&self, frame: Option<&Frame>) -> Result<Inventory, BusError> {
         if let Some(reason) = &self.fixture.unavailable {
             return Err(BusError::Unavailable(reason.clone()));
         }
         Ok(Inventory {
             platform: self.fixture.platform,
             buses: self.fixture.buses.clone(),
-            devices: self.frame_at(self.polls.get()).devices.clone(),
+            devices: frame.map(|f| f.devices.clone()).unwrap_or_default(),
         })
     }
 }
@@ -186,6 +232,28 @@ mod tests {
         assert_eq!(pid(bus.poll().unwrap()), Some(0x1227));
         assert_eq!(pid(bus.poll().unwrap()), Some(0x1227));
         assert_eq!(bus.polls(), 4);
+    }
+
+    #[test]
+    fn timed_frames_play_by_elapsed_time_not_by_polls() {
+        let bus = fixture(
+            r#"{"platform":"linux","frames":[
+                {"ms":500,"devices":[{"bus_id":"1","vendor_id":"0x05ac","product_id":"0x12a8"}]},
+                {"ms":200,"devices":[]},
+                {"ms":0,"devices":[{"bus_id":"1","vendor_id":"0x05ac","product_id":"0x1281"}]}]}"#,
+        )
+        .unwrap();
+        assert!(bus.is_timed());
+        let pid = |ms: u64| {
+            let inv = bus.inventory_at(Duration::from_millis(ms)).unwrap();
+            inv.devices.first().map(|d| d.product_id.0)
+        };
+        assert_eq!(pid(0), Some(0x12A8));
+        assert_eq!(pid(499), Some(0x12A8));
+        assert_eq!(pid(500), None);
+        assert_eq!(pid(700), Some(0x1281));
+        assert_eq!(pid(1_000_000), Some(0x1281));
+        assert!(fixture(r#"{"platform":"linux","frames":[{"ms":5},{"polls":2}]}"#).is_err());
     }
 
     #[test]
