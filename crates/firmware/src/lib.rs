@@ -15,6 +15,7 @@ pub mod integrity;
 pub mod ipswme;
 pub mod manifest;
 pub mod plistread;
+pub mod preflight;
 pub mod signing;
 pub mod source;
 pub mod tss;

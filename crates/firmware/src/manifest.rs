@@ -27,6 +27,9 @@ pub struct BuildIdentity {
     /// The identity's `Manifest` dictionary (components with digests), used for TSS requests.
     #[serde(skip)]
     pub components: Dictionary,
+    /// The identity's other keys (`Info`, `Ap,*`, `UniqueBuildID`, …) as stored, for TSS requests.
+    #[serde(skip)]
+    pub keys: Dictionary,
 }
 
 impl BuildIdentity {
@@ -172,6 +175,11 @@ fn identity(d: &Dictionary) -> BuildIdentity {
             .and_then(Value::as_dictionary)
             .cloned()
             .unwrap_or_default(),
+        keys: d
+            .iter()
+            .filter(|(k, _)| k.as_str() != "Manifest")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
     }
 }
 

@@ -1,19 +1,21 @@
-//! "Is this build still signed for this device?" — ipsw.me's list and a real TSS request, with
-//! which source said what and when (check `firmware.signed`).
+//! "Is this build still signed for this device?" — ipsw.me's cached flag and Apple's live TSS
+//! answer side by side, each with its age; when they disagree, which one to believe and why; a
+//! TSS status with its meaning from the one status table (`rd-tss`). Check `firmware.signed`.
 
 use crate::http::HttpClient;
 use crate::inspect;
 use crate::ipswme::{ApiFirmware, IpswMe};
-use crate::tss::{self, TssAnswer, TssVerdict};
+use crate::tss::{self, TssAnswer};
 use rd_catalog::Device;
 use rd_catalog::firmware::{FirmwareCatalog, compare_versions};
 use rd_model::{Confidence, Evidence, Family, Finding, Severity};
+use rd_tss::Verdict;
 use serde::Serialize;
 
-/// What one source said.
+/// What one source said, and how fresh it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceNote {
-    /// `ipsw.me`, `Apple TSS`, `catalog`.
+    /// `ipsw.me` or `Apple TSS`.
     pub source: String,
     /// Endpoint asked.
     pub url: String,
@@ -21,6 +23,37 @@ pub struct SourceNote {
     pub said: String,
     /// When (the server's Date header, else our clock).
     pub when: String,
+    /// `cached` (ipsw.me's flag, refreshed every few hours) or `live` (Apple's own answer).
+    pub freshness: String,
+    /// Seconds between the answer's `Date` and now, when the server sent a readable one.
+    pub age_secs: Option<u64>,
+    /// What it says about the build checked: signed, not signed, or nothing (`None`).
+    pub says_signed: Option<bool>,
+    /// The meaning of a TSS status, from the status table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<String>,
+}
+
+impl SourceNote {
+    /// `just now`, `5 min ago`, `3 h ago`, `2 days ago`, or `age unknown`.
+    pub fn age_text(&self) -> String {
+        match self.age_secs {
+            None => "age unknown".into(),
+            Some(s) if s < 60 => "just now".into(),
+            Some(s) if s < 3600 => format!("{} min ago", s / 60),
+            Some(s) if s < 86_400 => format!("{} h ago", s / 3600),
+            Some(s) => format!("{} days ago", s / 86_400),
+        }
+    }
+
+    /// `signed`, `not signed` or `no answer about signing`.
+    pub fn says_text(&self) -> &'static str {
+        match self.says_signed {
+            Some(true) => "signed",
+            Some(false) => "not signed",
+            None => "no answer about signing",
+        }
+    }
 }
 
 /// Inputs of a signing check.
@@ -45,19 +78,29 @@ pub struct SigningOutcome {
     pub findings: Vec<Finding>,
     /// What each source said, and when.
     pub sources: Vec<SourceNote>,
+    /// When the sources disagree: which one to believe, and why.
+    pub disagreement: Option<String>,
     /// The build checked, when one was identified.
     pub build: Option<String>,
     /// The version checked, when one was identified.
     pub version: Option<String>,
+    /// Whether ipsw.me or the catalog knows the build for this device.
+    pub build_known: bool,
+    /// Apple's answer, when it was asked and something answered.
+    pub tss: Option<TssAnswer>,
+}
+
+/// Now, in Unix seconds.
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Current UTC time as `YYYY-MM-DD HH:MM:SS UTC` (no time-zone database needed).
 pub fn now_utc() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    format_unix(secs)
+    format_unix(now_unix())
 }
 
 /// Formats Unix seconds as `YYYY-MM-DD HH:MM:SS UTC`.
@@ -81,9 +124,153 @@ pub fn format_unix(secs: u64) -> String {
     )
 }
 
+/// Reads an HTTP `Date` (`Tue, 25 Nov 2025 00:00:00 GMT`) as Unix seconds.
+pub fn parse_http_date(s: &str) -> Option<u64> {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    let [_, day, month, year, time, ..] = parts.as_slice() else {
+        return None;
+    };
+    let day: i64 = day.parse().ok()?;
+    let month = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .position(|m| m.eq_ignore_ascii_case(month))? as i64
+        + 1;
+    let year: i64 = year.parse().ok()?;
+    let hms: Vec<i64> = time.split(':').filter_map(|p| p.parse().ok()).collect();
+    let [h, mi, se] = hms.as_slice() else {
+        return None;
+    };
+    let ok = (1..=31).contains(&day)
+        && (0..24).contains(h)
+        && (0..60).contains(mi)
+        && (0..=60).contains(se)
+        && (1970..=9999).contains(&year);
+    if !ok {
+        return None;
+    }
+    // Days-from-civil (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + h * 3600 + mi * 60 + se).ok()
+}
+
+fn age_of(date: Option<&str>, now: u64) -> Option<u64> {
+    date.and_then(parse_http_date)
+        .map(|t| now.saturating_sub(t))
+}
+
 fn matches_target(target: &str, version: &str, build: &str) -> bool {
     let t = target.trim();
     build.eq_ignore_ascii_case(t) || version == t
+}
+
+/// The build the question is about.
+struct Chosen {
+    version: Option<String>,
+    build: Option<String>,
+    url: Option<String>,
+    /// ipsw.me or the catalog lists it for this device.
+    known: bool,
+}
+
+impl Chosen {
+    fn label(&self) -> String {
+        match (&self.version, &self.build) {
+            (Some(v), Some(b)) => format!("{v} ({b})"),
+            (Some(v), None) => v.clone(),
+            (None, Some(b)) => b.clone(),
+            (None, None) => "the newest build".into(),
+        }
+    }
+}
+
+fn choose(
+    target: Option<&str>,
+    api_answered: bool,
+    api_fws: &[ApiFirmware],
+    signed: &[&ApiFirmware],
+    catalog_rows: &[&rd_catalog::firmware::Firmware<'_>],
+) -> Chosen {
+    let from_api = |f: &ApiFirmware| Chosen {
+        version: Some(f.version.clone()),
+        build: Some(f.buildid.clone()),
+        url: f.url.clone(),
+        known: true,
+    };
+    let from_cat = |f: &rd_catalog::firmware::Firmware<'_>| Chosen {
+        version: Some(f.version.to_string()),
+        build: Some(f.build.to_string()),
+        url: f.url.map(str::to_string),
+        known: true,
+    };
+    let none = Chosen {
+        version: None,
+        build: None,
+        url: None,
+        known: false,
+    };
+    match target {
+        Some(t) => {
+            if let Some(f) = api_fws
+                .iter()
+                .find(|f| matches_target(t, &f.version, &f.buildid))
+            {
+                return from_api(f);
+            }
+            if let Some(f) = catalog_rows
+                .iter()
+                .rev()
+                .find(|f| matches_target(t, f.version, f.build))
+            {
+                return from_cat(f);
+            }
+            let looks_like_version = t.chars().all(|c| c.is_ascii_digit() || c == '.');
+            Chosen {
+                version: looks_like_version.then(|| t.to_string()),
+                build: (!looks_like_version).then(|| t.to_string()),
+                ..none
+            }
+        }
+        None => match signed.first() {
+            Some(f) => from_api(f),
+            // ipsw.me is down: ask Apple about the newest release the catalog knows.
+            None if !api_answered => catalog_rows
+                .iter()
+                .rev()
+                .find(|f| !f.beta && !f.rc)
+                .map_or(none, |f| from_cat(f)),
+            None => none,
+        },
+    }
+}
+
+/// What ipsw.me's flag says about the chosen build: `None` when ipsw.me was not reached or does
+/// not list the build for this device at all.
+fn ipswme_says(api_fws: Option<&[ApiFirmware]>, chosen: &Chosen) -> Option<bool> {
+    let fws = api_fws?;
+    let row = fws
+        .iter()
+        .find(|f| match (&chosen.build, &chosen.version) {
+            (Some(b), _) => f.buildid.eq_ignore_ascii_case(b),
+            (None, Some(v)) => &f.version == v,
+            (None, None) => false,
+        })?;
+    Some(fws.iter().any(|f| f.signed && f.buildid == row.buildid))
+}
+
+fn signed_list(signed: &[&ApiFirmware]) -> String {
+    signed
+        .iter()
+        .map(|f| format!("{} ({})", f.version, f.buildid))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Runs the check. Network failures become findings, never errors.
@@ -97,29 +284,9 @@ pub fn check(
     let pt = &q.device.product_type;
     let mut sources = Vec::new();
     let mut findings = Vec::new();
-    // 1. ipsw.me
+    // 1. ipsw.me (its flag is cached on its side).
     let api = match ipswme.device(pt) {
-        Ok(d) => {
-            let signed: Vec<&ApiFirmware> = d.value.firmwares.iter().filter(|f| f.signed).collect();
-            sources.push(SourceNote {
-                source: "ipsw.me".into(),
-                url: d.url.clone(),
-                said: if signed.is_empty() {
-                    format!("no build is signed for {pt}")
-                } else {
-                    format!(
-                        "signed for {pt}: {}",
-                        signed
-                            .iter()
-                            .map(|f| format!("{} ({})", f.version, f.buildid))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                },
-                when: d.date.clone().unwrap_or_else(now_utc),
-            });
-            Some(d.value)
-        }
+        Ok(d) => Some(d),
         Err(e) => {
             findings.push(
                 Finding::new(
@@ -134,15 +301,14 @@ pub fn check(
             None
         }
     };
-    let api_fws: &[ApiFirmware] = api
-        .as_ref()
-        .map(|d| d.firmwares.as_slice())
-        .unwrap_or_default();
-    let signed: Vec<&ApiFirmware> = api_fws.iter().filter(|f| f.signed).collect();
-    // 2. Which build?
-    let catalog_rows = catalog.for_product_type(pt);
-    // With an IPSW but no target, the IPSW's own build is the question: from its standard file
-    // name, else from its manifest.
+    let api_fws: Option<&[ApiFirmware]> = api.as_ref().map(|d| d.value.firmwares.as_slice());
+    let signed: Vec<&ApiFirmware> = api_fws
+        .unwrap_or_default()
+        .iter()
+        .filter(|f| f.signed)
+        .collect();
+    // 2. Which build? With an IPSW but no target, the IPSW's own build is the question: from
+    // its standard file name, else from its manifest.
     let target = q.target.clone().or_else(|| {
         let loc = q.ipsw.as_deref()?;
         crate::filename::parse(loc).map(|n| n.build).or_else(|| {
@@ -153,71 +319,34 @@ pub fn check(
                 .map(str::to_string)
         })
     });
-    let (version, build, url) = match &target {
-        Some(t) => {
-            let from_api = api_fws
-                .iter()
-                .find(|f| matches_target(t, &f.version, &f.buildid));
-            let from_cat = catalog_rows
-                .iter()
-                .rev()
-                .find(|f| matches_target(t, f.version, f.build));
-            match (from_api, from_cat) {
-                (Some(f), _) => (
-                    Some(f.version.clone()),
-                    Some(f.buildid.clone()),
-                    f.url.clone(),
-                ),
-                (None, Some(f)) => (
-                    Some(f.version.to_string()),
-                    Some(f.build.to_string()),
-                    f.url.map(str::to_string),
-                ),
-                (None, None) => {
-                    let looks_like_version = t.chars().all(|c| c.is_ascii_digit() || c == '.');
-                    (
-                        looks_like_version.then(|| t.clone()),
-                        (!looks_like_version).then(|| t.clone()),
-                        None,
-                    )
-                }
-            }
-        }
-        None => match (signed.first(), &api) {
-            (Some(f), _) => (
-                Some(f.version.clone()),
-                Some(f.buildid.clone()),
-                f.url.clone(),
-            ),
-            // ipsw.me is down: ask Apple about the newest release the catalog knows.
-            (None, None) => match catalog_rows.iter().rev().find(|f| !f.beta && !f.rc) {
-                Some(f) => (
-                    Some(f.version.to_string()),
-                    Some(f.build.to_string()),
-                    f.url.map(str::to_string),
-                ),
-                None => (None, None, None),
-            },
-            (None, Some(_)) => (None, None, None),
-        },
-    };
-    let label = match (&version, &build) {
-        (Some(v), Some(b)) => format!("{v} ({b})"),
-        (Some(v), None) => v.clone(),
-        (None, Some(b)) => b.clone(),
-        (None, None) => "the newest build".into(),
-    };
-    let api_says: Option<bool> = api.as_ref().and(
-        build
-            .as_ref()
-            .map(|b| signed.iter().any(|f| f.buildid.eq_ignore_ascii_case(b)))
-            .or_else(|| {
-                version
-                    .as_ref()
-                    .map(|v| signed.iter().any(|f| &f.version == v))
-            }),
+    let catalog_rows = catalog.for_product_type(pt);
+    let chosen = choose(
+        target.as_deref(),
+        api.is_some(),
+        api_fws.unwrap_or_default(),
+        &signed,
+        &catalog_rows,
     );
-    let older_than_all_signed = version.as_ref().is_some_and(|v| {
+    let label = chosen.label();
+    let api_says = ipswme_says(api_fws, &chosen);
+    let now = now_unix();
+    if let Some(d) = &api {
+        sources.push(SourceNote {
+            source: "ipsw.me".into(),
+            url: d.url.clone(),
+            said: if signed.is_empty() {
+                format!("no build is signed for {pt}")
+            } else {
+                format!("signed for {pt}: {}", signed_list(&signed))
+            },
+            when: d.date.clone().unwrap_or_else(now_utc),
+            freshness: "cached".into(),
+            age_secs: age_of(d.date.as_deref(), now),
+            says_signed: api_says,
+            meaning: None,
+        });
+    }
+    let older_than_all_signed = chosen.version.as_ref().is_some_and(|v| {
         !signed.is_empty()
             && signed
                 .iter()
@@ -226,10 +355,9 @@ pub fn check(
     // 3. TSS, with the build identity read from the IPSW (local, or remote by ranges).
     let mut tss_answer: Option<TssAnswer> = None;
     let mut tss_error: Option<String> = None;
-    let mut tss_network_error = false;
+    let mut tss_failure = TssFailure::NotAsked;
     if !q.skip_tss {
-        let ipsw_loc = q.ipsw.clone().or(url.clone());
-        match ipsw_loc {
+        match q.ipsw.clone().or(chosen.url.clone()) {
             None => {
                 tss_error = Some(format!(
                     "no IPSW location is known for {label}, so no TSS request could be built (pass --ipsw FILE|URL)"
@@ -240,120 +368,69 @@ pub fn check(
                     sources.push(SourceNote {
                         source: "Apple TSS".into(),
                         url: tss_url.into(),
-                        said: format!(
-                            "STATUS={} MESSAGE={} for build {id_build}",
-                            ans.status, ans.message
-                        ),
+                        said: format!("{} for build {id_build}", ans.said()),
                         when: ans.date.clone().unwrap_or_else(now_utc),
+                        freshness: "live".into(),
+                        age_secs: age_of(ans.date.as_deref(), ans.received_unix),
+                        says_signed: match ans.verdict() {
+                            Verdict::Signed => Some(true),
+                            Verdict::NotSigned => Some(false),
+                            _ => None,
+                        },
+                        meaning: ans.meaning(),
                     });
                     tss_answer = Some(ans);
                 }
-                Err((e, network)) => {
+                Err((e, kind)) => {
                     tss_error = Some(e);
-                    tss_network_error = network;
+                    tss_failure = kind;
                 }
             },
         }
     }
     // 4. Verdict.
-    let device_desc = format!("{} ({})", q.device.name, pt);
-    let not_signed = |why: String| {
-        let (title, rem) = if older_than_all_signed {
-            (
-                format!(
-                    "Apple no longer signs {label} for {device_desc}; a downgrade is not possible"
-                ),
-                "downgrade-not-possible",
-            )
+    let ctx = VerdictCtx {
+        label: &label,
+        device_desc: format!("{} ({})", q.device.name, pt),
+        older_than_all_signed,
+        signed_now: if signed.is_empty() {
+            String::new()
         } else {
-            (
-                format!("{label} is not signed for {device_desc}"),
-                "firmware-signed-only",
-            )
-        };
-        Finding::new(
-            "firmware.signed.no",
-            Family::Signing,
-            Severity::Fail,
-            title,
-            why,
-        )
-        .with_remedies(rd_kb::remedies(&[rem, "firmware-signed-only"]))
-        .with_error_codes(["3194", "3004"])
+            format!(" Builds signed now (ipsw.me): {}.", signed_list(&signed))
+        },
+        api_says,
     };
-    let signed_list = if signed.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " Builds signed now (ipsw.me): {}.",
-            signed
-                .iter()
-                .map(|f| format!("{} ({})", f.version, f.buildid))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+    let disagreement = disagreement(&ctx, tss_answer.as_ref());
+    let mut verdict = match &tss_answer {
+        Some(a) => tss_verdict(&ctx, a),
+        None => ipswme_verdict(&ctx),
     };
-    let verdict = match (&tss_answer, api_says) {
-        (Some(a), _) if a.verdict() == TssVerdict::Signed => Finding::new(
-            "firmware.signed.yes",
-            Family::Signing,
-            Severity::Ok,
-            format!("Apple signs {label} for {device_desc}"),
-            "Apple's signing server issued a ticket for this build just now.",
-        )
-        .with_confidence(Confidence::High),
-        (Some(a), _) if a.verdict() == TssVerdict::NotSigned => not_signed(format!(
-            "Apple's signing server answered STATUS={} (\"{}\"): the device is not eligible for this build, which means Apple does not sign it.{signed_list}",
-            a.status, a.message
-        ))
-        .with_confidence(Confidence::High),
-        (Some(a), api) => {
-            let api_part = match api {
-                Some(true) => " ipsw.me lists it as signed (its list can be hours old).",
-                Some(false) => " ipsw.me lists it as not signed (its list can be hours old).",
-                None => "",
-            };
-            Finding::new(
-                "firmware.signed.tss_error",
-                Family::Signing,
-                Severity::Warn,
-                format!("Apple's signing server returned an error (STATUS={})", a.status),
-                format!(
-                    "STATUS={} (\"{}\") is a fault on Apple's side and says nothing about signing.{api_part}",
-                    a.status, a.message
-                ),
-            )
-            .with_remedies(rd_kb::remedies(&["wait-apple-servers"]))
-            .with_confidence(Confidence::Medium)
-        }
-        (None, Some(true)) => Finding::new(
-            "firmware.signed.yes",
-            Family::Signing,
-            Severity::Ok,
-            format!("ipsw.me lists {label} as signed for {device_desc}"),
-            "ipsw.me refreshes its list every few hours, so this can lag Apple by that much; Apple's server was not asked.",
-        )
-        .with_confidence(Confidence::Medium),
-        (None, Some(false)) => not_signed(format!(
-            "ipsw.me does not list it as signed (its list is refreshed every few hours); Apple's server was not asked.{signed_list}"
-        ))
-        .with_confidence(Confidence::Medium),
-        (None, None) => Finding::new(
-            "firmware.signed.unknown",
-            Family::Network,
-            Severity::Warn,
-            format!("Could not find out whether {label} is signed"),
-            "Neither ipsw.me nor Apple's signing server gave an answer.",
-        )
-        .with_remedies(rd_kb::remedies(&["check-internet"])),
-    };
-    let mut verdict = verdict;
+    if let Some(d) = &disagreement {
+        verdict = verdict.with_evidence(Evidence::new(
+            d.clone(),
+            "the two sources disagree; this is the one to believe",
+        ));
+    }
     if let Some(e) = &tss_error {
         verdict = verdict.with_evidence(Evidence::new(
             e.clone(),
             "Apple's signing server was not asked",
         ));
-        if tss_network_error {
+        if tss_failure == TssFailure::Intercepted {
+            findings.push(
+                Finding::new(
+                    "firmware.signed.tss_intercepted",
+                    Family::SecuritySoftware,
+                    Severity::Fail,
+                    "The connection to Apple's signing server is intercepted",
+                    "Something on this computer or network presents its own certificate for Apple's signing server. A restore's signing request meets the same interceptor and fails, so pause or uninstall the security software, or leave the proxy, before restoring.",
+                )
+                .with_evidence(Evidence::new(e.clone(), "certificate chain"))
+                .with_remedies(rd_kb::remedies(&["security-software-pause", "hosts-remove-apple"]))
+                .with_confidence(Confidence::High),
+            );
+        }
+        if tss_failure == TssFailure::Unreachable {
             findings.push(
                 Finding::new(
                     "firmware.signed.tss_unreachable",
@@ -369,29 +446,299 @@ pub fn check(
     }
     for s in &sources {
         verdict = verdict.with_evidence(
-            Evidence::new(s.said.clone(), format!("{} at {}", s.source, s.when))
-                .from_source(s.url.clone()),
+            Evidence::new(
+                s.said.clone(),
+                format!(
+                    "{} ({}) at {}, {}",
+                    s.source,
+                    s.freshness,
+                    s.when,
+                    s.age_text()
+                ),
+            )
+            .from_source(s.url.clone()),
         );
     }
+    if let Some(t) = &target
+        && !chosen.known
+    {
+        let unknown =
+            unknown_build_finding(t, &ctx.device_desc, pt, q.ipsw.is_some(), api.is_some());
+        // Lead with it only when ipsw.me was asked and nothing else settled the question.
+        if api.is_none()
+            || tss_answer
+                .as_ref()
+                .is_some_and(|a| a.verdict().is_conclusive())
+        {
+            findings.push(unknown);
+        } else {
+            // Nothing settled it: saying so plainly comes first.
+            findings.insert(0, verdict);
+            findings.insert(0, unknown);
+            return outcome(findings, sources, disagreement, chosen, tss_answer);
+        }
+    }
     findings.insert(0, verdict);
+    outcome(findings, sources, disagreement, chosen, tss_answer)
+}
+
+fn outcome(
+    findings: Vec<Finding>,
+    sources: Vec<SourceNote>,
+    disagreement: Option<String>,
+    chosen: Chosen,
+    tss: Option<TssAnswer>,
+) -> SigningOutcome {
     SigningOutcome {
         findings,
         sources,
-        build,
-        version,
+        disagreement,
+        build: chosen.build,
+        version: chosen.version,
+        build_known: chosen.known,
+        tss,
     }
 }
 
-fn tss_for(
+fn unknown_build_finding(
+    target: &str,
+    device_desc: &str,
+    pt: &str,
+    has_ipsw: bool,
+    ipswme_asked: bool,
+) -> Finding {
+    let lists = if ipswme_asked {
+        format!("Neither ipsw.me's list for {pt} nor restore-doctor's firmware catalog has")
+    } else {
+        format!(
+            "restore-doctor's firmware catalog does not list it for {pt} (ipsw.me could not be asked), so it has"
+        )
+    };
+    Finding::new(
+        "firmware.signed.unknown_build",
+        Family::WrongFirmware,
+        Severity::Warn,
+        format!("{target} is not a build known for {device_desc}"),
+        format!(
+            "{lists} no version or build {target}. It may be mistyped, made for another model, or newer than the lists.{}",
+            if has_ipsw {
+                ""
+            } else {
+                " Pass --ipsw FILE|URL to ask Apple about that exact file."
+            }
+        ),
+    )
+    .with_confidence(Confidence::High)
+}
+
+/// What the verdict findings need to know.
+struct VerdictCtx<'a> {
+    label: &'a str,
+    device_desc: String,
+    older_than_all_signed: bool,
+    signed_now: String,
+    api_says: Option<bool>,
+}
+
+impl VerdictCtx<'_> {
+    fn signed(&self, why: &str, confidence: Confidence) -> Finding {
+        Finding::new(
+            "firmware.signed.yes",
+            Family::Signing,
+            Severity::Ok,
+            format!("Apple signs {} for {}", self.label, self.device_desc),
+            why.to_string(),
+        )
+        .with_confidence(confidence)
+    }
+
+    fn not_signed(&self, why: String, confidence: Confidence) -> Finding {
+        let (title, rem) = if self.older_than_all_signed {
+            (
+                format!(
+                    "Apple no longer signs {} for {}; a downgrade is not possible",
+                    self.label, self.device_desc
+                ),
+                "downgrade-not-possible",
+            )
+        } else {
+            (
+                format!("{} is not signed for {}", self.label, self.device_desc),
+                "firmware-signed-only",
+            )
+        };
+        Finding::new(
+            "firmware.signed.no",
+            Family::Signing,
+            Severity::Fail,
+            title,
+            why,
+        )
+        .with_remedies(rd_kb::remedies(&[rem, "firmware-signed-only"]))
+        .with_error_codes(["3194", "3004"])
+        .with_confidence(confidence)
+    }
+
+    /// ipsw.me's flag, said plainly, for explanations.
+    fn api_part(&self) -> &'static str {
+        match self.api_says {
+            Some(true) => {
+                " ipsw.me lists it as signed (its list can be hours old), the best answer there is until Apple's server answers."
+            }
+            Some(false) => {
+                " ipsw.me lists it as not signed (its list can be hours old), the best answer there is until Apple's server answers."
+            }
+            None => "",
+        }
+    }
+}
+
+/// Which source to believe when ipsw.me's cached flag and Apple's live answer differ.
+fn disagreement(ctx: &VerdictCtx<'_>, tss: Option<&TssAnswer>) -> Option<String> {
+    let tss_says = match tss?.verdict() {
+        Verdict::Signed => true,
+        Verdict::NotSigned => false,
+        _ => return None,
+    };
+    let api = ctx.api_says?;
+    if api == tss_says {
+        return None;
+    }
+    Some(if tss_says {
+        format!(
+            "ipsw.me's cached flag says {} is not signed, but Apple's signing server issued a ticket just now. Believe Apple: its answer is live, while ipsw.me refreshes its flags every few hours and lags behind when Apple starts signing a build.",
+            ctx.label
+        )
+    } else {
+        format!(
+            "ipsw.me's cached flag still says {} is signed, but Apple's signing server refused just now. Believe Apple: ipsw.me refreshes its flags every few hours and lags behind when Apple stops signing. The request was built the way Apple's own clients build it (only components with RestoreRequestRules or Trusted, a nonce of the chip's length), which rules out the known cause of a false refusal; asking again later settles it.",
+            ctx.label
+        )
+    })
+}
+
+/// The verdict when Apple's server answered (or something answered in its place).
+fn tss_verdict(ctx: &VerdictCtx<'_>, a: &TssAnswer) -> Finding {
+    let said = a.said();
+    let meaning = a.meaning().unwrap_or_default();
+    match a.verdict() {
+        Verdict::Signed => ctx.signed(
+            "Apple's signing server issued a ticket for this build just now (STATUS=0).",
+            Confidence::High,
+        ),
+        Verdict::NotSigned => ctx.not_signed(
+            format!(
+                "Apple's signing server answered {said}: {meaning}{}",
+                ctx.signed_now
+            ),
+            // ipsw.me still saying "signed" leaves room for a just-ended signing window.
+            if ctx.api_says == Some(true) {
+                Confidence::Medium
+            } else {
+                Confidence::High
+            },
+        ),
+        Verdict::NotTss(_) => Finding::new(
+            "firmware.signed.tss_not_apple",
+            Family::SecuritySoftware,
+            Severity::Warn,
+            "Something other than Apple's signing server answered",
+            format!(
+                "The signing request got {said}. A proxy, filter, captive portal or a hosts-file redirect is answering for Apple's server, and a restore would stop at signing the same way.{}",
+                ctx.api_part()
+            ),
+        )
+        .with_remedies(rd_kb::remedies(&["hosts-remove-apple", "security-software-pause"]))
+        .with_confidence(Confidence::Medium),
+        v => {
+            let status = a.status().unwrap_or_default();
+            let info = rd_tss::lookup(status);
+            let (title, family, remedies): (String, Family, &[&str]) = match v {
+                Verdict::RequestRejected => (
+                    format!("Apple's signing server refused the request itself (STATUS={status})"),
+                    info.map_or(Family::RestoreTool, |i| i.family),
+                    &[],
+                ),
+                Verdict::Incomplete => (
+                    "Apple's signing server said yes (STATUS=0) but no ticket arrived".to_string(),
+                    Family::Network,
+                    &["check-internet"],
+                ),
+                _ => (
+                    format!("Apple's signing server returned an error (STATUS={status})"),
+                    info.map_or(Family::Network, |i| i.family),
+                    &["wait-apple-servers"],
+                ),
+            };
+            let action = info.map(|i| format!(" {}", i.action)).unwrap_or_default();
+            Finding::new(
+                "firmware.signed.tss_error",
+                family,
+                Severity::Warn,
+                title,
+                format!(
+                    "{said}: {meaning} It says nothing about whether the build is signed.{action}{}",
+                    ctx.api_part()
+                ),
+            )
+            .with_remedies(rd_kb::remedies(remedies))
+            .with_confidence(Confidence::Medium)
+        }
+    }
+}
+
+/// The verdict from ipsw.me alone (Apple's server was not asked or not reached).
+fn ipswme_verdict(ctx: &VerdictCtx<'_>) -> Finding {
+    match ctx.api_says {
+        Some(true) => {
+            let mut f = ctx.signed(
+                "ipsw.me refreshes its list every few hours, so this can lag Apple by that much; Apple's server was not asked.",
+                Confidence::Medium,
+            );
+            f.title = format!("ipsw.me lists {} as signed for {}", ctx.label, ctx.device_desc);
+            f
+        }
+        Some(false) => ctx.not_signed(
+            format!(
+                "ipsw.me does not list it as signed (its list is refreshed every few hours); Apple's server was not asked.{}",
+                ctx.signed_now
+            ),
+            Confidence::Medium,
+        ),
+        None => Finding::new(
+            "firmware.signed.unknown",
+            Family::Network,
+            Severity::Warn,
+            format!("Could not find out whether {} is signed", ctx.label),
+            "Neither ipsw.me nor Apple's signing server gave an answer about it.",
+        )
+        .with_remedies(rd_kb::remedies(&["check-internet"])),
+    }
+}
+
+/// Why Apple's signing server gave no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TssFailure {
+    /// No request was sent (no IPSW, no identity, a bad file).
+    NotAsked,
+    /// The server could not be reached.
+    Unreachable,
+    /// Someone else answered with their own certificate.
+    Intercepted,
+}
+
+/// Reads the identity for this device from the IPSW at `loc` and asks Apple about it. The error
+/// side says what kept Apple from answering.
+pub fn tss_for(
     client: &HttpClient,
     loc: &str,
     q: &SigningQuery<'_>,
     target: Option<&str>,
     tss_url: &str,
-) -> std::result::Result<(TssAnswer, String), (String, bool)> {
-    let plain = |e: String| (e, false);
-    let src = inspect::open(loc, client).map_err(|e| (e.to_string(), false))?;
-    let ipsw = inspect::inspect(src.as_ref()).map_err(|e| (e.to_string(), false))?;
+) -> std::result::Result<(TssAnswer, String), (String, TssFailure)> {
+    let plain = |e: String| (e, TssFailure::NotAsked);
+    let src = inspect::open(loc, client).map_err(|e| plain(e.to_string()))?;
+    let ipsw = inspect::inspect(src.as_ref()).map_err(|e| plain(e.to_string()))?;
     let m = ipsw.manifest.as_ref().ok_or_else(|| {
         plain("the IPSW has no BuildManifest.plist, so no TSS request can be built".into())
     })?;
@@ -414,8 +761,10 @@ fn tss_for(
         })?;
     let ecid = q.ecid.unwrap_or(0x0000_1234_5678_9ABC);
     let req = tss::build_request(id, ecid).map_err(|e| plain(e.to_string()))?;
-    let ans = tss::ask(client, tss_url, &req)
-        .map_err(|e| (e.to_string(), matches!(e, crate::Error::Http { .. })))?;
+    let ans = tss::ask(client, tss_url, &req).map_err(|e| match e {
+        tss::AskError::Intercepted(m) => (m, TssFailure::Intercepted),
+        tss::AskError::Unreachable(m) => (m, TssFailure::Unreachable),
+    })?;
     Ok((ans, m.build.clone()))
 }
 
@@ -428,6 +777,17 @@ mod tests {
         assert_eq!(format_unix(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(format_unix(951_782_400), "2000-02-29 00:00:00 UTC");
         assert_eq!(format_unix(1_764_030_000), "2025-11-25 00:20:00 UTC");
+    }
+
+    #[test]
+    fn reads_http_dates() {
+        let t = parse_http_date("Tue, 25 Nov 2025 00:20:00 GMT").unwrap();
+        assert_eq!(format_unix(t), "2025-11-25 00:20:00 UTC");
+        let leap = parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT").unwrap();
+        assert_eq!(leap, 951_782_400);
+        assert_eq!(parse_http_date("yesterday"), None);
+        assert_eq!(parse_http_date("Tue, 25 Foo 2025 00:20:00 GMT"), None);
+        assert_eq!(parse_http_date("Tue, 25 Nov 2025 25:00:00 GMT"), None);
     }
 
     #[test]

@@ -24,6 +24,14 @@ struct World {
 
 /// iPhone 7 (GSM, iPhone9,3, d101ap): 15.8.3 signed; 15.8.2 and 12.0 not; 15.8.1 makes TSS fail.
 fn world() -> World {
+    world_with(
+        &["19H386"],
+        vec![("19H386", 0), ("19H384", 94), ("19H380", 128)],
+    )
+}
+
+/// The same device and builds, with the builds ipsw.me flags as signed and TSS's answers given.
+fn world_with(ipswme_signed: &[&'static str], statuses: Vec<(&'static str, u32)>) -> World {
     let dir = tempfile::tempdir().unwrap();
     let ids = [board(0x8010, 0x0C, "d101ap"), board(0x8010, 0x08, "d10ap")].concat();
     let builds = [
@@ -60,12 +68,12 @@ fn world() -> World {
             .header("Content-Range", &format!("bytes {s}-{e}/{len}"))
     });
     let url = |v: &str, b: &str| cdn.url(&format!("/fw/iPhone9,1,iPhone9,3_{v}_{b}_Restore.ipsw"));
-    let row = |v: &'static str, b: &'static str, signed: bool| ApiRow {
+    let row = |v: &'static str, b: &'static str, _: bool| ApiRow {
         identifier: "iPhone9,3",
         version: v,
         build: b,
         url: url(v, b),
-        signed,
+        signed: ipswme_signed.contains(&b),
         sha1: None,
     };
     let api = ipswme(vec![
@@ -74,7 +82,7 @@ fn world() -> World {
         row("15.8.1", "19H380", false),
         row("12.0", "16A366", false),
     ]);
-    let tss = tss(vec![("19H386", 0), ("19H384", 94), ("19H380", 128)]);
+    let tss = tss(statuses);
     World {
         _dir: dir,
         cdn,
@@ -220,6 +228,12 @@ fn nothing_reachable_is_unknown_not_a_verdict() {
             .iter()
             .any(|f| f.id == "firmware.signed.ipswme_unreachable")
     );
+    let unknown = out
+        .findings
+        .iter()
+        .find(|f| f.id == "firmware.signed.unknown_build")
+        .expect("the unknown build is named");
+    assert!(unknown.explanation.contains("ipsw.me could not be asked"));
 }
 
 #[test]
@@ -367,4 +381,216 @@ fn local_ipsw_without_target_is_checked_for_its_own_build() {
         .map(|e| e.text.clone())
         .collect();
     assert!(ev.iter().any(|t| t.contains("not 15.8.3")), "{ev:?}");
+}
+
+#[test]
+fn status_168_is_never_not_signed() {
+    // ipsw.me still flags 15.8.1 as signed; Apple answers STATUS=168.
+    let w = world_with(&["19H386", "19H380"], vec![("19H380", 168)]);
+    let out = run(&w, Some("15.8.1"), &w.tss.url("/TSS"));
+    assert!(out.findings.iter().all(|f| f.id != "firmware.signed.no"));
+    let f = &out.findings[0];
+    assert_eq!(f.id, "firmware.signed.tss_error", "{f:?}");
+    assert!(f.title.contains("STATUS=168"));
+    // The meaning comes from the status table, and ipsw.me's flag is offered as the fallback.
+    let meaning = rd_tss::lookup(168).unwrap().meaning.clone();
+    assert!(f.explanation.contains(&meaning), "{}", f.explanation);
+    assert!(f.explanation.contains("ipsw.me lists it as signed"));
+    let tss_note = out
+        .sources
+        .iter()
+        .find(|s| s.source == "Apple TSS")
+        .unwrap();
+    assert_eq!(tss_note.says_signed, None);
+    assert_eq!(tss_note.meaning.as_deref(), Some(meaning.as_str()));
+    assert!(out.disagreement.is_none());
+}
+
+#[test]
+fn a_stale_ipswme_flag_loses_to_apple_and_says_why() {
+    // ipsw.me still lists 15.8.2 as signed; Apple refuses.
+    let w = world_with(&["19H386", "19H384"], vec![("19H384", 94)]);
+    let out = run(&w, Some("15.8.2"), &w.tss.url("/TSS"));
+    let f = &out.findings[0];
+    assert_eq!(f.id, "firmware.signed.no");
+    assert_eq!(f.confidence, Some(rd_model::Confidence::Medium));
+    let d = out.disagreement.as_deref().unwrap();
+    assert!(d.contains("Believe Apple"), "{d}");
+    assert!(d.contains("still says"), "{d}");
+    let said: Vec<(Option<bool>, &str)> = out
+        .sources
+        .iter()
+        .map(|s| (s.says_signed, s.freshness.as_str()))
+        .collect();
+    assert_eq!(said, vec![(Some(true), "cached"), (Some(false), "live")]);
+    // Each source carries its age (the fakes' Date is in the past).
+    assert!(out.sources.iter().all(|s| s.age_secs.is_some()));
+    assert!(f.evidence.iter().any(|e| e.text == d));
+
+    // The other way round: ipsw.me has not caught up with a build Apple signs.
+    let w = world_with(&[], vec![("19H386", 0)]);
+    let out = run(&w, Some("15.8.3"), &w.tss.url("/TSS"));
+    assert_eq!(out.findings[0].id, "firmware.signed.yes");
+    assert_eq!(out.findings[0].confidence, Some(rd_model::Confidence::High));
+    assert!(
+        out.disagreement
+            .as_deref()
+            .unwrap()
+            .contains("issued a ticket just now")
+    );
+}
+
+#[test]
+fn a_build_unknown_for_the_device_is_said_plainly() {
+    let w = world();
+    let out = run(&w, Some("99.9"), &w.tss.url("/TSS"));
+    let f = &out.findings[0];
+    assert_eq!(f.id, "firmware.signed.unknown_build");
+    assert!(
+        f.title
+            .contains("99.9 is not a build known for iPhone 7 (GSM) (iPhone9,3)"),
+        "{}",
+        f.title
+    );
+    assert!(f.explanation.contains("Neither ipsw.me"));
+    assert!(!out.build_known);
+    assert!(tss_bodies(&w).is_empty(), "no IPSW, so no request");
+}
+
+// ---------- the TSS request and answers against a raw loopback stand-in ----------
+
+/// One request as received, head and body raw.
+#[derive(Debug, Clone)]
+struct RawRequest {
+    head: String,
+    body: Vec<u8>,
+}
+
+/// A TSS stand-in on 127.0.0.1 that answers every request with the next canned body and keeps
+/// the raw request heads (so repeated headers can be counted).
+struct RawTss {
+    addr: std::net::SocketAddr,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<RawRequest>>>,
+}
+
+impl RawTss {
+    fn start(bodies: Vec<Vec<u8>>) -> RawTss {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for (conn, body) in listener.incoming().zip(bodies) {
+                let Ok(mut conn) = conn else { continue };
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut head = String::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push_str(&line);
+                }
+                let len = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                let mut req_body = vec![0; len];
+                reader.read_exact(&mut req_body).ok();
+                log.lock().unwrap().push(RawRequest {
+                    head,
+                    body: req_body,
+                });
+                let out = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\nDate: Tue, 25 Nov 2025 00:00:00 GMT\r\n\r\n",
+                    body.len()
+                );
+                let _ = conn.write_all(out.as_bytes());
+                let _ = conn.write_all(&body);
+            }
+        });
+        RawTss { addr, seen }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/TSS/controller?action=2", self.addr)
+    }
+}
+
+/// The iPhone 7 (GSM) identity of the real iOS 15.4 manifest (see crates/tss/tests/fixtures).
+fn real_identity() -> rd_firmware::manifest::BuildIdentity {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tss/tests/fixtures/iPhone10,1,iPhone10,4,iPhone9,1,iPhone9,3_15.4_19E241_BuildManifest.plist"
+    ))
+    .unwrap();
+    let m = rd_firmware::manifest::Manifest::parse(&bytes).unwrap();
+    m.identity_for(0x8010, 0x0C).unwrap().clone()
+}
+
+#[test]
+fn loopback_tss_answers_give_the_right_verdict_each_time() {
+    use rd_tss::{NotTss, Verdict};
+    let ticket = "STATUS=0&MESSAGE=SUCCESS&REQUEST_STRING=<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n<plist version=\"1.0\"><dict><key>@ServerVersion</key><string>2.0.0</string><key>ApImg4Ticket</key><data>MIIKoQYFZ2F0aQ==</data></dict></plist>";
+    let cases: Vec<(Vec<u8>, Verdict)> = vec![
+        (ticket.into(), Verdict::Signed),
+        (
+            b"STATUS=94&MESSAGE=This device isn't eligible for the requested build.".to_vec(),
+            Verdict::NotSigned,
+        ),
+        (
+            b"STATUS=69&MESSAGE=This device isn't eligible for the requested build.".to_vec(),
+            Verdict::NotSigned,
+        ),
+        (
+            b"STATUS=128&MESSAGE=An internal error occured.".to_vec(),
+            Verdict::ServerError,
+        ),
+        (
+            b"STATUS=168&MESSAGE=An internal error occurred.".to_vec(),
+            Verdict::ServerError,
+        ),
+        (
+            b"<!DOCTYPE html><html><head><title>Access Denied</title></head><body>Blocked by policy</body></html>".to_vec(),
+            Verdict::NotTss(NotTss::Html),
+        ),
+        (
+            b"\x1f\x8b\x08\x00garbage\xff\xfe".to_vec(),
+            Verdict::NotTss(NotTss::Garbage),
+        ),
+        (ticket[..ticket.len() - 40].into(), Verdict::Incomplete),
+    ];
+    let n = cases.len();
+    let server = RawTss::start(cases.iter().map(|(b, _)| b.clone()).collect());
+    let client = HttpClient::new(Duration::from_secs(5));
+    let request = rd_firmware::tss::build_request(&real_identity(), 0x1234).unwrap();
+    for (body, want) in &cases {
+        let a = rd_firmware::tss::ask(&client, &server.url(), &request).unwrap();
+        assert_eq!(a.verdict(), *want, "{}", String::from_utf8_lossy(body));
+        assert_eq!(a.date.as_deref(), Some("Tue, 25 Nov 2025 00:00:00 GMT"));
+        if a.status() == Some(168) {
+            assert_ne!(a.verdict(), Verdict::NotSigned);
+        }
+    }
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), n);
+    for r in &seen {
+        let uas: Vec<&str> = r
+            .head
+            .lines()
+            .filter(|l| l.to_ascii_lowercase().starts_with("user-agent:"))
+            .collect();
+        assert_eq!(uas, vec!["User-Agent: InetURL/1.0"], "{}", r.head);
+        let v = plist::Value::from_reader_xml(&r.body[..]).unwrap();
+        let d = v.as_dictionary().unwrap();
+        assert_eq!(d["@UUID"].as_string().map(str::len), Some(36));
+        assert_eq!(d["ApNonce"].as_data().map(<[u8]>::len), Some(32), "A10");
+        assert!(d.keys().all(|k| !k.starts_with("Savage,")));
+        assert!(!d.contains_key("BasebandFirmware"));
+    }
 }

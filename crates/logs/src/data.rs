@@ -139,8 +139,6 @@ pub struct Protocol {
     pub early_operations: BTreeMap<u32, String>,
     /// Device final status code → meaning.
     pub status_codes: BTreeMap<String, String>,
-    /// TSS STATUS → meaning.
-    pub tss_status: BTreeMap<String, String>,
     /// idevicerestore return code → meaning.
     pub return_codes: BTreeMap<String, String>,
 }
@@ -152,14 +150,9 @@ struct ProtocolFile {
     operation_macros: BTreeMap<String, String>,
     amrestore_header_operations: AmrOps,
     return_codes: BTreeMap<String, String>,
-    tss_status_codes: TssCodes,
 }
 #[derive(Deserialize)]
 struct AmrOps {
-    values: BTreeMap<String, String>,
-}
-#[derive(Deserialize)]
-struct TssCodes {
     values: BTreeMap<String, String>,
 }
 
@@ -240,7 +233,6 @@ pub fn protocol() -> &'static Protocol {
                 .into_iter()
                 .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
                 .collect(),
-            tss_status: file.tss_status_codes.values,
             return_codes: file.return_codes,
         }
     })
@@ -287,9 +279,9 @@ impl Protocol {
             })
     }
 
-    /// Meaning of a TSS STATUS code.
-    pub fn tss_meaning(&self, code: i64) -> Option<&str> {
-        self.tss_status.get(&code.to_string()).map(String::as_str)
+    /// Meaning of a TSS STATUS code, from the one TSS status table (`rd-tss`).
+    pub fn tss_meaning(&self, code: i64) -> Option<&'static str> {
+        rd_tss::lookup(code).map(|s| s.meaning.as_str())
     }
 
     /// Meaning of a device final status code.
@@ -391,7 +383,7 @@ pub fn validate() -> Vec<String> {
         }
     }
     let p = protocol();
-    if p.operations.len() < 50 || p.tss_status.is_empty() || p.status_codes.len() < 8 {
+    if p.operations.len() < 50 || p.status_codes.len() < 8 {
         problems.push("restore_protocol.json tables look truncated".to_string());
     }
     problems
@@ -424,7 +416,8 @@ mod tests {
         let p = protocol();
         assert!(p.status_meaning(53).unwrap().contains("FDR"));
         assert!(p.status_meaning(-1).unwrap().contains("Verification"));
-        assert!(p.tss_meaning(94).unwrap().contains("not signed"));
+        assert!(p.tss_meaning(94).unwrap().contains("does not sign"));
+        assert!(!p.tss_meaning(168).unwrap().contains("does not sign"));
         assert!(p.tss_meaning(12345).is_none());
     }
 }

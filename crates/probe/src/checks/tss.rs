@@ -1,55 +1,54 @@
 //! `apple.tss`: Apple's signing server answers a well-formed personalization request. The
-//! request is for a made-up device (ECID 0), so a refusal (`STATUS=94`) is the expected answer:
-//! it proves the server is reachable and speaking TSS.
+//! request comes from `rd-tss` (the one TSS module, shaped like Apple's clients' requests) for a
+//! made-up device, so a refusal (`STATUS=94`) is the expected answer: it proves the server is
+//! reachable and speaks TSS. The status is shown with its meaning from the shared table.
 
 use crate::data::CheckSpec;
 use crate::http::{self, Url};
 use crate::runner::{Ctx, finding};
+use plist::{Dictionary, Value};
 use rd_model::{Evidence, Finding, Severity};
+use rd_tss::request::{ApParams, Identity, Target};
+use rd_tss::{Parsed, Verdict};
 
-/// A minimal TSS request: host info, a made-up ECID, chip and board of an iPhone X (A11,
-/// CPID 0x8015, BDID 0x06), a zero nonce and build identity, asking for an AP ticket.
-pub fn request_body() -> String {
-    let zeros = "AAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-<dict>
-	<key>@HostPlatformInfo</key><string>mac</string>
-	<key>@VersionInfo</key><string>libauthinstall-973.40.2</string>
-	<key>@ApImg4Ticket</key><true/>
-	<key>ApBoardID</key><integer>6</integer>
-	<key>ApChipID</key><integer>32789</integer>
-	<key>ApECID</key><integer>0</integer>
-	<key>ApNonce</key><data>{zeros}</data>
-	<key>ApProductionMode</key><true/>
-	<key>ApSecurityDomain</key><integer>1</integer>
-	<key>ApSecurityMode</key><true/>
-	<key>SepNonce</key><data>{zeros}</data>
-	<key>UniqueBuildID</key><data>{zeros}</data>
-</dict>
-</plist>
-"#
-    )
+/// The made-up device asked about: an iPhone X (A11, CPID 0x8015, BDID 0x06), ECID 0, a
+/// made-up build identity without components.
+fn made_up_identity() -> Dictionary {
+    let mut d = Dictionary::new();
+    d.insert("ApChipID".into(), Value::String("0x8015".into()));
+    d.insert("ApBoardID".into(), Value::String("0x06".into()));
+    d.insert("ApSecurityDomain".into(), Value::String("0x01".into()));
+    d.insert("UniqueBuildID".into(), Value::Data(vec![0; 20]));
+    d
 }
 
-/// Reads `STATUS=n&MESSAGE=…` from a TSS answer.
-pub fn parse_status(body: &str) -> Option<(i64, String)> {
-    let status_part = body
-        .split('&')
-        .find_map(|p| p.trim().strip_prefix("STATUS="))?;
-    let status = status_part.trim().parse().ok()?;
-    let message = body
-        .split('&')
-        .find_map(|p| p.trim().strip_prefix("MESSAGE="))
-        .map(|m| m.trim().chars().take(200).collect())
-        .unwrap_or_default();
-    Some((status, message))
+/// The request body: rd-tss's AP-ticket request for the made-up device (fresh `@UUID` and
+/// random nonces of the chip's length).
+pub fn request_body() -> Result<Vec<u8>, rd_tss::request::BuildError> {
+    let keys = made_up_identity();
+    let manifest = Dictionary::new();
+    rd_tss::build(
+        Identity {
+            keys: &keys,
+            manifest: &manifest,
+        },
+        &Target::default(),
+        &ApParams::default(),
+    )?
+    .to_xml()
 }
 
 /// Runs the check.
 pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
+    // Nothing is sent when the checkup is going to show this check as skipped (offline).
+    if let Some(reason) = ctx.internet().await.offline_reason() {
+        return finding(
+            spec,
+            Severity::Info,
+            format!("Apple's signing server: skipped ({reason})"),
+            format!("Not checked: {reason}; no request was sent."),
+        );
+    }
     let url = match Url::parse(&ctx.cfg.tss_url) {
         Ok(u) => u,
         Err(e) => {
@@ -61,43 +60,69 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
             );
         }
     };
+    let body = match request_body() {
+        Ok(b) => b,
+        Err(e) => {
+            return finding(
+                spec,
+                Severity::Warn,
+                "No signing request could be built",
+                e.to_string(),
+            );
+        }
+    };
     let stores = ctx.stores().await;
     let reach = ctx.reach(&stores);
-    let body = request_body();
-    let headers = [
-        ("Content-Type", "text/xml; charset=\"utf-8\""),
-        ("User-Agent", "InetURL/1.0"),
-        ("Cache-Control", "no-cache"),
-    ];
+    let headers = rd_tss::headers();
     let started = std::time::Instant::now();
-    let resp = match http::request(&reach, "POST", &url, &headers, body.as_bytes()).await {
+    let resp = match http::request(&reach, "POST", &url, &headers, &body).await {
         Ok(r) => r,
         Err(e) => {
             return finding(spec, Severity::Fail, format!("Apple's signing server cannot be reached: {e}"), format!("The personalization request to {} failed, so any restore stops at signing (typically error 3194 or 3004).", ctx.cfg.tss_url))
                 .with_evidence(Evidence::new(format!("POST {}: {e}", ctx.cfg.tss_url), "no TSS answer"));
         }
     };
-    let text = String::from_utf8_lossy(&resp.body);
     let took = crate::net::ms(started.elapsed());
-    match parse_status(&text) {
-        Some((status, message)) => finding(
-            spec,
-            Severity::Ok,
-            format!("Apple's signing server answers (STATUS={status}, {took})"),
-            if status == 0 {
-                "The TSS server answered the request.".to_string()
-            } else {
-                format!("The TSS server answered the made-up test request with STATUS={status} ('{message}'); refusing a made-up device is expected and proves the server is reachable and speaks TSS.")
-            },
-        )
-        .with_evidence(Evidence::new(format!("HTTP {} STATUS={status} MESSAGE={message}", resp.status), "a genuine TSS answer")),
-        None => finding(
+    let parsed = rd_tss::parse(&resp.body);
+    match &parsed {
+        Parsed::Reply(r) => {
+            let meaning = rd_tss::status::meaning_of(r.status);
+            let explanation = match parsed.verdict() {
+                Verdict::Signed | Verdict::Incomplete => {
+                    "The TSS server answered the request.".to_string()
+                }
+                _ => format!(
+                    "The TSS server answered the made-up test request with STATUS={} ('{}'); refusing a made-up device is expected and proves the server is reachable and speaks TSS. What the status means: {meaning}",
+                    r.status, r.message
+                ),
+            };
+            finding(
+                spec,
+                Severity::Ok,
+                format!("Apple's signing server answers (STATUS={}, {took})", r.status),
+                explanation,
+            )
+            .with_evidence(Evidence::new(
+                format!("HTTP {} STATUS={} MESSAGE={}", resp.status, r.status, r.message),
+                "a genuine TSS answer",
+            ))
+        }
+        Parsed::NotTss { why, excerpt } => finding(
             spec,
             Severity::Fail,
             format!("Something other than Apple's signing server answered (HTTP {})", resp.status),
-            format!("{} answered without a TSS STATUS field; a proxy, captive portal or a redirect in the hosts file is answering in Apple's place.", ctx.cfg.tss_url),
+            format!(
+                "{} answered without a TSS STATUS field ({}); a proxy, captive portal or a redirect in the hosts file is answering in Apple's place.",
+                ctx.cfg.tss_url,
+                match why {
+                    rd_tss::NotTss::Empty => "an empty answer",
+                    rd_tss::NotTss::Html => "an HTML page",
+                    rd_tss::NotTss::Garbage => "text that is not TSS",
+                    rd_tss::NotTss::TooLarge => "an oversized answer",
+                }
+            ),
         )
-        .with_evidence(Evidence::new(text.chars().take(160).collect::<String>(), "not a TSS answer")),
+        .with_evidence(Evidence::new(excerpt.clone(), "not a TSS answer")),
     }
 }
 
@@ -106,19 +131,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn status_lines() {
-        assert_eq!(
-            parse_status("STATUS=94&MESSAGE=This device isn't eligible for the requested build."),
-            Some((
-                94,
-                "This device isn't eligible for the requested build.".into()
-            ))
-        );
-        assert_eq!(
-            parse_status("STATUS=0&MESSAGE=SUCCESS&REQUEST_STRING=<plist>").map(|s| s.0),
-            Some(0)
-        );
-        assert_eq!(parse_status("<html>blocked</html>"), None);
-        assert!(request_body().contains("<key>ApECID</key><integer>0</integer>"));
+    fn request_is_rd_tss_shaped() {
+        let body = request_body().unwrap();
+        let v = Value::from_reader_xml(&body[..]).unwrap();
+        let d = v.as_dictionary().unwrap();
+        assert_eq!(d["ApChipID"].as_unsigned_integer(), Some(0x8015));
+        assert_eq!(d["ApECID"].as_unsigned_integer(), Some(0));
+        // A11 takes a 32-byte ApNonce.
+        assert_eq!(d["ApNonce"].as_data().map(<[u8]>::len), Some(32));
+        assert_eq!(d["@UUID"].as_string().map(str::len), Some(36));
+        let other = request_body().unwrap();
+        assert_ne!(body, other, "fresh UUID and nonces each time");
+    }
+
+    #[test]
+    fn one_user_agent_header() {
+        let n = rd_tss::headers()
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("user-agent"))
+            .count();
+        assert_eq!(n, 1);
     }
 }
