@@ -1,0 +1,207 @@
+//! Gathering the parts of a report through the engine's functions (devices, log) and the
+//! checkup runner, and recording the log's attempt in the history like `log` does.
+
+use crate::{Bundle, DeviceRow, DevicesPart, HistoryPart, Part};
+use rd_device::identify::AppleDevice;
+use rd_engine::UsbSource;
+use rd_engine::devices::{DevicesOptions, devices_blocking};
+use rd_history::{Attempt, CheckupVerdict, DEFAULT_WAIT, Store};
+use rd_logs::Diagnosis;
+use rd_model::Report;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Whether and how the checkup runs.
+#[derive(Debug, Clone)]
+pub enum CheckupPlan {
+    /// Leave it out, and why (shown in the report).
+    Skip(String),
+    /// Run these checks with this configuration.
+    Run {
+        /// The checkup's configuration (endpoints, resolvers, paths).
+        config: Box<rd_probe::Config>,
+        /// The check ids to run.
+        ids: Vec<String>,
+    },
+}
+
+/// What goes into a report.
+#[derive(Debug, Clone)]
+pub struct AssembleOptions {
+    /// The checkup to run (or not).
+    pub checkup: CheckupPlan,
+    /// Where USB devices are read from.
+    pub usb: UsbSource,
+    /// The restore log to diagnose; `Err(why)` when there is none (shown in the report).
+    pub log: Result<PathBuf, String>,
+    /// An IPSW file to include.
+    pub ipsw: Option<PathBuf>,
+    /// The attempt history's folder; `None` when history is off.
+    pub history_dir: Option<PathBuf>,
+    /// Mask ECID, serial number, IMEI and UDID.
+    pub redact: bool,
+    /// Now, in seconds since the Unix epoch.
+    pub now: u64,
+}
+
+/// Gathers every part (blocking: the checkup has its own time budget, the rest is local).
+/// Returns the bundle, already redacted when asked, and lines worth telling the user (a history
+/// that had to be replaced or was busy).
+pub fn assemble(opts: AssembleOptions) -> (Bundle, Vec<String>) {
+    let mut notices = Vec::new();
+    let checkup = run_checkup(&opts.checkup);
+    let devices = devices_blocking(&DevicesOptions {
+        usb: opts.usb.clone(),
+        ..Default::default()
+    });
+    let (devices_part, connected) = match devices {
+        Ok(r) => (
+            Part::Done(DevicesPart {
+                source: r.source.clone(),
+                devices: r.devices.iter().map(row).collect(),
+                findings: r.report.findings.clone(),
+            }),
+            r.devices,
+        ),
+        Err(e) => (Part::Failed(e.to_string()), Vec::new()),
+    };
+    let (log, log_ecid) = match &opts.log {
+        Ok(path) => match rd_engine::log::diagnose_path(path) {
+            Ok(d) => (Part::Done(d), ecid_of_file(path)),
+            Err(e) => (Part::Failed(e.to_string()), None),
+        },
+        Err(why) => (Part::Skipped(why.clone()), None),
+    };
+    let history = history_part(&opts, &log, log_ecid, &connected, &checkup, &mut notices);
+    let mut bundle = Bundle {
+        tool: format!("restore-doctor {}", env!("CARGO_PKG_VERSION")),
+        generated: rd_history::time::format_utc(opts.now),
+        redacted: opts.redact,
+        log,
+        history,
+        devices: devices_part,
+        checkup,
+        ipsw: opts.ipsw.as_deref().map(ipsw_part),
+    };
+    if opts.redact {
+        let mut known = crate::identifiers(&connected);
+        if let Some(e) = log_ecid {
+            known.extend(crate::redact::ecid_forms(e));
+        }
+        bundle = crate::redact_bundle(&bundle, &known);
+    }
+    (bundle, notices)
+}
+
+/// The one place the report runs the checkup (the engine has no checkup function yet). The
+/// runner builds its own runtime, so it runs on a thread of its own.
+fn run_checkup(plan: &CheckupPlan) -> Part<Report> {
+    let CheckupPlan::Run { config, ids } = plan else {
+        let CheckupPlan::Skip(why) = plan else {
+            unreachable!()
+        };
+        return Part::Skipped(why.clone());
+    };
+    let (config, ids) = (config.as_ref().clone(), ids.clone());
+    let worker = std::thread::spawn(move || {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        rd_probe::run_checkup(config, &ids)
+    });
+    match worker.join() {
+        Ok(findings) => Part::Done(Report::new("checkup", None, findings)),
+        Err(_) => Part::Failed("the checkup stopped unexpectedly".into()),
+    }
+}
+
+/// The IPSW part: the engine has no `ipsw` function yet, so the report names the command that
+/// checks the file instead of holding a second copy of that logic.
+fn ipsw_part(path: &Path) -> Part<Report> {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Part::Skipped(format!(
+        "{name} is not checked inside the report yet; `restore-doctor ipsw {name} --device <model> --verify` checks it"
+    ))
+}
+
+fn row(d: &AppleDevice) -> DeviceRow {
+    DeviceRow {
+        name: d.name(),
+        product_type: d.model.as_ref().map(|m| m.product_type.clone()),
+        mode: d.mode_label.clone(),
+        ecid: d.ecid.clone(),
+        serial_number: d.serial.as_ref().and_then(|s| s.srnm.clone()),
+        imei: d.serial.as_ref().and_then(|s| s.imei.clone()),
+        instance_id: d.instance_id.clone(),
+        speed: d.speed.map(|s| s.label().to_string()),
+        location: d.location.clone(),
+        hubs: d.hubs.iter().map(|h| h.name.clone()).collect(),
+        driver: d.driver.clone(),
+    }
+}
+
+/// The ECID a log file names (read from its first [`rd_history::ecid::SCAN_LIMIT`] bytes).
+pub(crate) fn ecid_of_file(path: &Path) -> Option<u64> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    file.take(rd_history::ecid::SCAN_LIMIT as u64)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    rd_history::ecid::ecid_in_text(&String::from_utf8_lossy(&bytes))
+}
+
+/// The device the report is about: the log's ECID, else the one connected device with an ECID.
+fn history_part(
+    opts: &AssembleOptions,
+    log: &Part<Diagnosis>,
+    log_ecid: Option<u64>,
+    connected: &[AppleDevice],
+    checkup: &Part<Report>,
+    notices: &mut Vec<String>,
+) -> Part<HistoryPart> {
+    let Some(dir) = &opts.history_dir else {
+        return Part::Skipped("attempt history is off (--no-history)".into());
+    };
+    let with_ecid: Vec<u64> = connected
+        .iter()
+        .filter_map(AppleDevice::ecid_value)
+        .collect();
+    let ecid = log_ecid.or(match with_ecid.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    });
+    let opened = match Store::open(dir, DEFAULT_WAIT) {
+        Ok(o) => o,
+        Err(e) => return Part::Failed(e.to_string()),
+    };
+    notices.extend(opened.notice);
+    let store = opened.store;
+    if let Part::Done(r) = checkup {
+        let _ = store.record_checkup(&CheckupVerdict::of(r, opts.now));
+    }
+    let Some(ecid) = ecid else {
+        return Part::Skipped(
+            "no device named: the log shows no ECID and no single device with one is connected"
+                .into(),
+        );
+    };
+    let device = store.device_key(ecid);
+    let mut escalation = None;
+    if let Part::Done(d) = log {
+        let mut attempt = Attempt::from_diagnosis(device.clone(), d, opts.now);
+        attempt.checkup = store.recent_checkup(opts.now);
+        match store.record_and_escalate(&attempt) {
+            Ok(e) => escalation = e,
+            Err(e) => notices.push(e.to_string()),
+        }
+    }
+    match store.attempts() {
+        Ok(all) => Part::Done(HistoryPart {
+            attempts: all.into_iter().filter(|a| a.device == device).collect(),
+            device,
+            escalation,
+        }),
+        Err(e) => Part::Failed(e.to_string()),
+    }
+}
