@@ -94,27 +94,23 @@ pub fn lockdown_findings(scan: &Scan, opts: &UsbCheckOptions) -> Vec<Finding> {
     }
 }
 
-/// The finding for a bus that could not be read.
+/// The finding for a bus that could not be read: the one place this finding is built, so
+/// `checkup`, `devices`, `dfu` and the web page all say the same thing. (A recorded fixture
+/// that cannot be loaded is bad input, refused before this point by the caller, not a finding.)
 pub fn bus_error_finding(e: &BusError) -> Finding {
-    match e {
-        BusError::Unavailable(reason) => Finding::new(
-            "usb.presence.unavailable",
-            Family::Usb,
-            Severity::Warn,
-            "Cannot see USB devices here",
-            "restore-doctor could not list USB devices on this system, so it cannot check the device, its mode or the USB path. This is normal inside containers, WSL and virtual machines without USB passthrough; everything else restore-doctor checks still works.",
-        )
-        .with_evidence(Evidence::new(reason.clone(), "why the USB bus could not be read").from_source("usb.presence"))
-        .with_remedies(remedies(&["usb-run-on-host"])),
-        BusError::Fixture { .. } => Finding::new(
-            "usb.presence.fixture",
-            Family::Usb,
-            Severity::Fail,
-            "The USB fixture could not be loaded",
-            "A recorded USB inventory was requested instead of the real bus, but it could not be read.",
-        )
-        .with_evidence(Evidence::new(e.to_string(), "the fixture error")),
-    }
+    let reason = match e {
+        BusError::Unavailable(reason) => reason.clone(),
+        BusError::Fixture { .. } => e.to_string(),
+    };
+    Finding::new(
+        "usb.presence.unavailable",
+        Family::Usb,
+        Severity::Warn,
+        "Cannot see USB devices here",
+        "restore-doctor could not list USB devices on this system, so it cannot check the device, its mode or the USB path. This is normal inside containers, WSL and virtual machines without USB passthrough; everything else restore-doctor checks still works.",
+    )
+    .with_evidence(Evidence::new(reason, "why the USB bus could not be read").from_source("usb.presence"))
+    .with_remedies(remedies(&["usb-run-on-host"]))
 }
 
 /// Findings for a scan: presence, then per device mode, path, speed, driver and permission.

@@ -1,11 +1,17 @@
-//! The page and API served for real on 127.0.0.1, asked over HTTP.
+//! Every route and every refusal, asked through `Router::oneshot` (no socket), plus one test on
+//! a real loopback socket.
 
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use rd_web::{Access, AppState, Limits};
 use serde_json::Value;
 use std::path::PathBuf;
+use tower::ServiceExt;
 
-struct Server {
-    base: String,
-}
+const PORT: u16 = 7420;
+const HOST: &str = "127.0.0.1:7420";
 
 fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -13,107 +19,250 @@ fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-fn start(state: rd_web::AppState) -> Server {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            rd_web::serve_on(listener, state).await.unwrap();
-        });
-    });
-    let addr = rx.recv().unwrap();
-    Server {
-        base: format!("http://{addr}"),
+fn usb(name: &str) -> rd_engine::UsbSource {
+    rd_engine::UsbSource {
+        fixture: Some(fixture(&format!("device/tests/fixtures/{name}"))),
     }
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(30)))
-        .build()
-        .into()
+fn state() -> AppState {
+    AppState {
+        access: Access {
+            port: PORT,
+            bind: "127.0.0.1".parse().unwrap(),
+        },
+        usb: usb("no_usb.json"),
+        clock: rd_engine::ClockChoice::Fake,
+        ..AppState::default()
+    }
 }
 
-fn get(s: &Server, path: &str) -> (u16, String) {
-    let mut resp = agent().get(&format!("{}{path}", s.base)).call().unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.body_mut().read_to_string().unwrap())
+fn app() -> Router {
+    rd_web::router(state())
 }
 
-fn post(s: &Server, path: &str, body: &[u8]) -> (u16, String) {
-    let mut resp = agent()
-        .post(&format!("{}{path}", s.base))
-        .send(body)
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.body_mut().read_to_string().unwrap())
+fn get(path: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .unwrap()
 }
 
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+fn post(path: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::post(path)
+        .header(header::HOST, HOST)
+        .body(body.into())
+        .unwrap()
 }
 
-#[test]
-fn page_is_served_with_every_tab() {
-    let s = start(Default::default());
-    let (status, html) = get(&s, "/");
-    assert_eq!(status, 200);
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    text: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+}
+
+async fn ask(app: Router, req: Request<Body>) -> Answer {
+    let resp = app.oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Answer {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn finding_ids(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every route a page or script may call, with a request that succeeds.
+const ROUTES: &[&str] = &[
+    "/",
+    "/app.js",
+    "/app.css",
+    "/api/error?q=4013",
+    "/api/errors",
+    "/api/checks",
+    "/api/devices",
+    "/api/dfu?device=iPhone10,3",
+];
+
+#[tokio::test]
+async fn page_and_assets_are_served_with_a_strict_policy_and_no_cors() {
+    let a = ask(app(), get("/")).await;
+    assert_eq!(a.status, 200);
     for needle in [
-        "/api/error",
-        "/api/log",
-        "/api/checkup",
-        "/api/devices",
+        "/app.js",
+        "/app.css",
+        "tab-dfu",
+        "tab-ipsw",
+        "tab-signed",
         "redact",
     ] {
-        assert!(html.contains(needle), "page lacks {needle}");
+        assert!(a.text.contains(needle), "page lacks {needle}");
+    }
+    assert!(!a.text.contains("<script>"), "no inline script");
+    let csp = a.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"));
+    let js = ask(app(), get("/app.js")).await;
+    assert!(
+        js.text.contains("/api/"),
+        "{}",
+        js.headers["content-type"].to_str().unwrap()
+    );
+    for route in ROUTES {
+        let a = ask(app(), get(route)).await;
+        assert_eq!(a.status, 200, "{route}: {}", a.text);
+        assert!(
+            a.headers
+                .keys()
+                .all(|k| !k.as_str().starts_with("access-control-")),
+            "{route} sent CORS headers"
+        );
+        assert_eq!(a.headers["x-content-type-options"], "nosniff");
+        assert_eq!(a.headers["x-frame-options"], "DENY");
     }
 }
 
-#[test]
-fn error_route_answers_like_the_cli() {
-    let s = start(Default::default());
-    let (status, body) = get(&s, "/api/error?q=An%20unknown%20error%20occurred%20(4013).");
-    assert_eq!(status, 200);
-    let v = json(&body);
+#[tokio::test]
+async fn a_foreign_host_is_refused_on_every_route() {
+    for route in ROUTES.iter().chain(&["/api/log", "/nope"]) {
+        for host in [
+            "evil.example:7420",
+            "evil.example",
+            "127.0.0.1:9999",
+            "localhost.evil.example:7420",
+        ] {
+            let req = Request::get(*route)
+                .header(header::HOST, host)
+                .body(Body::empty())
+                .unwrap();
+            let a = ask(app(), req).await;
+            assert_eq!(a.status, 403, "{route} with Host {host}");
+            assert!(
+                a.json()["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("127.0.0.1:7420")
+            );
+        }
+    }
+    // Every loopback spelling of this server is answered.
+    for host in ["127.0.0.1:7420", "localhost:7420", "[::1]:7420"] {
+        let req = Request::get("/api/error?q=4013")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(ask(app(), req).await.status, 200, "{host}");
+    }
+}
+
+#[tokio::test]
+async fn a_foreign_origin_and_cross_site_fetches_are_refused_scripts_are_not() {
+    let log = std::fs::read(fixture("logs/tests/fixtures/idr_tss_not_signed.log")).unwrap();
+    for origin in [
+        "http://evil.example",
+        "null",
+        "https://127.0.0.1:7420",
+        "http://127.0.0.1:8080",
+    ] {
+        let mut req = post("/api/log", log.clone());
+        req.headers_mut()
+            .insert(header::ORIGIN, origin.parse().unwrap());
+        let a = ask(app(), req).await;
+        assert_eq!(a.status, 403, "Origin {origin}");
+        assert!(a.json()["error"].as_str().unwrap().contains("another site"));
+    }
+    for site in ["cross-site", "same-site"] {
+        let mut req = get("/api/devices");
+        req.headers_mut()
+            .insert("sec-fetch-site", site.parse().unwrap());
+        assert_eq!(ask(app(), req).await.status, 403, "{site}");
+    }
+    // The page itself may be opened from a link elsewhere (a shared /?q=4013).
+    let mut nav = get("/?q=4013");
+    nav.headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    nav.headers_mut()
+        .insert("sec-fetch-mode", "navigate".parse().unwrap());
+    assert_eq!(ask(app(), nav).await.status, 200);
+    // Our own page (same origin) and scripts without Origin work.
+    let mut own = post("/api/log", log.clone());
+    own.headers_mut()
+        .insert(header::ORIGIN, "http://127.0.0.1:7420".parse().unwrap());
+    own.headers_mut()
+        .insert("sec-fetch-site", "same-origin".parse().unwrap());
+    assert_eq!(ask(app(), own).await.status, 200);
+    assert_eq!(ask(app(), post("/api/log", log)).await.status, 200);
+}
+
+#[tokio::test]
+async fn error_and_errors_answer_like_the_cli() {
+    let a = ask(
+        app(),
+        get("/api/error?q=An%20unknown%20error%20occurred%20(4013)."),
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    let v = a.json();
     assert_eq!(v["kind"], "error");
     assert_eq!(v["findings"][0]["family"], "usb");
-    assert!(!v["findings"][0]["remedies"].as_array().unwrap().is_empty());
+    assert_eq!(
+        v["findings"][0],
+        serde_json::to_value(&rd_engine::lookup::error("(4013)").unwrap().findings[0]).unwrap()
+    );
+    let a = ask(app(), get("/api/error?q=99999")).await;
+    assert_eq!(a.status, 404);
+    assert!(a.json()["error"].as_str().unwrap().contains("99999"));
+    let a = ask(app(), get("/api/error?q=")).await;
+    assert_eq!(a.status, 400);
+    assert!(a.json()["error"].as_str().unwrap().contains("?q="));
 
-    let (status, body) = get(&s, "/api/error?q=99999");
-    assert_eq!(status, 404);
-    assert!(json(&body)["error"].as_str().unwrap().contains("99999"));
-
-    let (status, _) = get(&s, "/api/error?q=");
-    assert_eq!(status, 400);
+    let a = ask(app(), get("/api/errors?family=signing")).await;
+    let v = a.json();
+    let entries = v["entries"].as_array().unwrap();
+    assert!(entries.iter().all(|e| e["family"] == "signing"));
+    assert!(entries.iter().any(|e| e["code"] == "3194"));
+    assert!(v["ranges"].is_array());
+    assert_eq!(
+        ask(app(), get("/api/errors?family=cosmic_rays"))
+            .await
+            .status,
+        400
+    );
 }
 
-#[test]
-fn errors_route_filters_by_family_and_rejects_unknown_ones() {
-    let s = start(Default::default());
-    let (status, body) = get(&s, "/api/errors?family=signing");
-    assert_eq!(status, 200);
-    let list = json(&body);
-    let list = list.as_array().unwrap();
-    assert!(!list.is_empty());
-    assert!(list.iter().all(|e| e["family"] == "signing"));
-    assert!(list.iter().any(|e| e["code"] == "3194"));
-    let (status, _) = get(&s, "/api/errors?family=cosmic_rays");
-    assert_eq!(status, 400);
+#[tokio::test]
+async fn a_bad_query_is_a_json_error() {
+    let a = ask(app(), get("/api/error?q=1&q=2")).await;
+    assert_eq!(a.status, 400);
+    assert!(a.json()["error"].is_string());
+    let a = ask(app(), get("/api/nothing-here")).await;
+    assert_eq!(a.status, 404);
+    assert!(a.json()["error"].is_string());
 }
 
-#[test]
-fn checks_route_gives_the_verifying_command() {
-    let s = start(Default::default());
-    let (_, body) = get(&s, "/api/checks");
-    let list = json(&body);
-    let signed = list
+#[tokio::test]
+async fn checks_route_gives_the_verifying_command() {
+    let v = ask(app(), get("/api/checks")).await.json();
+    let signed = v
         .as_array()
         .unwrap()
         .iter()
@@ -127,50 +276,232 @@ fn checks_route_gives_the_verifying_command() {
     );
 }
 
-#[test]
-fn log_route_diagnoses_a_posted_log() {
-    let s = start(Default::default());
+#[tokio::test]
+async fn log_route_diagnoses_a_streamed_upload_and_names_it() {
     let log = std::fs::read(fixture("logs/tests/fixtures/idr_tss_not_signed.log")).unwrap();
-    let (status, body) = post(&s, "/api/log", &log);
-    assert_eq!(status, 200);
-    let v = json(&body);
+    // Sent in small pieces, as a browser streams a file.
+    let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
+        log.chunks(100).map(|c| Ok(c.to_vec())).collect();
+    let body = Body::from_stream(futures_util::stream::iter(pieces));
+    let a = ask(app(), post("/api/log?name=restore.log", body)).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let v = a.json();
     assert_eq!(v["category"], "signing");
     assert_eq!(v["outcome"], "failure");
+    assert_eq!(v["file"], "restore.log");
     assert!(!v["evidence"].as_array().unwrap().is_empty());
 
-    let (status, body) = post(&s, "/api/log", b"");
-    assert_eq!(status, 422);
-    assert!(json(&body)["error"].is_string());
+    let a = ask(app(), post("/api/log", Vec::<u8>::new())).await;
+    assert_eq!(a.status, 422);
+    assert!(a.json()["error"].is_string());
 }
 
-#[test]
-fn devices_route_reports_a_recorded_bus() {
-    let s = start(rd_web::AppState {
-        usb_fixture: Some(fixture("device/tests/fixtures/two_hubs_dfu.json")),
-        ..Default::default()
-    });
-    let (status, body) = get(&s, "/api/devices");
-    assert_eq!(status, 200);
-    let v = json(&body);
-    assert_eq!(v["kind"], "devices");
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
-    assert!(ids.contains(&"usb.hub.chain"), "{ids:?}");
+#[tokio::test]
+async fn a_too_large_body_is_refused_declared_or_streamed() {
+    let small = AppState {
+        limits: Limits {
+            max_body_bytes: 1000,
+            ..Limits::default()
+        },
+        ..state()
+    };
+    let big = vec![b'a'; 5000];
+    let a = ask(rd_web::router(small.clone()), post("/api/log", big.clone())).await;
+    assert_eq!(a.status, 413);
+    assert!(a.json()["error"].as_str().unwrap().contains("larger than"));
+    // Without a Content-Length (chunked), the count while streaming catches it.
+    let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
+        big.chunks(100).map(|c| Ok(c.to_vec())).collect();
+    let body = Body::from_stream(futures_util::stream::iter(pieces));
+    let a = ask(rd_web::router(small), post("/api/log", body)).await;
+    assert_eq!(a.status, 413);
+}
 
-    // The device is in DFU mode; a restore that needs normal mode is told so, naming the ECID —
-    // unless the report is redacted for sharing.
-    let (_, plain) = get(&s, "/api/devices?need=normal");
-    let (_, shared) = get(&s, "/api/devices?need=normal&redact=1");
+#[tokio::test]
+async fn busy_is_503_with_a_json_error() {
+    let app = rd_web::router(AppState {
+        limits: Limits {
+            max_in_flight: 1,
+            ..Limits::default()
+        },
+        ..state()
+    });
+    // An upload that has not finished holds the only place.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    tx.send(Ok(b"idevicerestore 1.0\n".to_vec())).await.unwrap();
+    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|c| (c, rx))
+    }));
+    let slow = tokio::spawn(ask(app.clone(), post("/api/log", body)));
+    let mut busy = None;
+    for _ in 0..500 {
+        let a = ask(app.clone(), get("/api/error?q=4013")).await;
+        if a.status == 503 {
+            busy = Some(a);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let busy = busy.expect("a second request while the first runs is refused");
+    assert!(busy.json()["error"].as_str().unwrap().starts_with("busy"));
+    assert_eq!(busy.headers[header::RETRY_AFTER], "1");
+    drop(tx);
+    assert_eq!(slow.await.unwrap().status, 200);
+    // The place is free again.
+    assert_eq!(ask(app, get("/api/error?q=4013")).await.status, 200);
+}
+
+#[tokio::test]
+async fn devices_route_reports_a_recorded_bus_with_need_and_redaction() {
+    let app = rd_web::router(AppState {
+        usb: usb("two_hubs_dfu.json"),
+        ..state()
+    });
+    let v = ask(app.clone(), get("/api/devices")).await.json();
+    assert_eq!(v["kind"], "devices");
+    assert!(finding_ids(&v).contains(&"usb.hub.chain".to_string()));
+    assert_eq!(v["devices"][0]["mode"], "dfu");
+    let plain = ask(app.clone(), get("/api/devices?need=normal")).await.text;
+    let shared = ask(app.clone(), get("/api/devices?need=normal&redact=1"))
+        .await
+        .text;
     assert!(
         plain.contains("device.mode.wrong") && plain.contains("1A2B3C4D5E6F26"),
         "{plain}"
     );
     assert!(shared.contains("device.mode.wrong"), "{shared}");
     assert!(!shared.contains("1A2B3C4D5E6F26"), "{shared}");
-    let (status, _) = get(&s, "/api/devices?need=sideways");
-    assert_eq!(status, 400);
+    assert_eq!(
+        ask(app, get("/api/devices?need=sideways")).await.status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn unreadable_usb_is_the_same_finding_as_the_engine_gives() {
+    let v = ask(app(), get("/api/devices")).await.json();
+    let engine = rd_engine::devices::devices_blocking(&rd_engine::devices::DevicesOptions {
+        usb: usb("no_usb.json"),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(finding_ids(&v), ["usb.presence.unavailable"]);
+    assert_eq!(
+        v["findings"],
+        serde_json::to_value(&engine.report.findings).unwrap()
+    );
+    // A fixture that cannot be loaded is bad input, as in the CLI.
+    let broken = rd_web::router(AppState {
+        usb: usb("does_not_exist.json"),
+        ..state()
+    });
+    assert_eq!(ask(broken, get("/api/devices")).await.status, 400);
+}
+
+#[tokio::test]
+async fn dfu_route_gives_the_steps_and_refuses_unknown_devices() {
+    let v = ask(app(), get("/api/dfu?device=iPhone10,3")).await.json();
+    let engine = rd_engine::dfu::steps_blocking(&rd_engine::dfu::DfuOptions {
+        device: Some("iPhone10,3".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(v, serde_json::to_value(&engine).unwrap());
+    assert_eq!(v["plan"]["target"], "dfu");
+    let rec = ask(app(), get("/api/dfu?device=iPhone10,3&recovery=1"))
+        .await
+        .json();
+    assert_eq!(rec["plan"]["target"], "recovery");
+    assert_eq!(
+        ask(app(), get("/api/dfu?device=Nokia3310")).await.status,
+        400
+    );
+}
+
+/// The events of a server-sent-event answer: (name, data).
+fn events(text: &str) -> Vec<(String, Value)> {
+    text.split("\n\n")
+        .filter_map(|block| {
+            let name = block.lines().find_map(|l| l.strip_prefix("event: "))?;
+            let data: String = block
+                .lines()
+                .filter_map(|l| l.strip_prefix("data: "))
+                .collect();
+            Some((
+                name.to_string(),
+                serde_json::from_str(&data).unwrap_or(Value::Null),
+            ))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn dfu_live_counts_down_and_stops_when_the_mode_flips() {
+    let app = rd_web::router(AppState {
+        usb: usb("iphone8_recovery_to_dfu.json"),
+        ..state()
+    });
+    let a = ask(app, get("/api/dfu?device=iPhone10,4&watch=1")).await;
+    assert_eq!(a.status, 200);
+    assert!(
+        a.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let ev = events(&a.text);
+    let names: Vec<&str> = ev.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names.first(), Some(&"start"), "{names:?}");
+    assert_eq!(names.last(), Some(&"end"));
+    assert!(names.contains(&"tick"));
+    let done = &ev.iter().find(|(n, _)| n == "done").expect("done").1;
+    assert_eq!(done["outcome"]["outcome"], "reached");
+    assert_eq!(done["report"]["findings"][0]["id"], "dfu.reached");
+    // Nothing is counted after the flip: the last tick comes before the DFU sighting.
+    let last_tick = names.iter().rposition(|n| *n == "tick").unwrap();
+    let flip = ev
+        .iter()
+        .rposition(|(n, d)| n == "bus" && d["text"].as_str().unwrap().contains("DFU"))
+        .expect("the flip is shown");
+    assert!(last_tick < flip, "{names:?}");
+}
+
+#[tokio::test]
+async fn devices_watch_streams_the_listing_then_changes() {
+    let app = rd_web::router(AppState {
+        usb: usb("iphone8_recovery_to_dfu.json"),
+        ..state()
+    });
+    let a = ask(app, get("/api/devices?watch=1")).await;
+    let ev = events(&a.text);
+    assert_eq!(ev[0].0, "devices");
+    assert_eq!(ev[0].1["devices"][0]["mode"], "recovery");
+    let changes: Vec<&str> = ev
+        .iter()
+        .filter(|(n, _)| n == "change")
+        .map(|(_, d)| d["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(changes, ["left", "arrived"]);
+    assert_eq!(ev.last().unwrap().0, "end");
+}
+
+#[tokio::test]
+async fn real_socket_answers_loopback_and_refuses_a_rebound_name() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(rd_web::serve_on(listener, state()));
+    let ask_raw = |host: String| async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let req =
+            format!("GET /api/error?q=4013 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        out
+    };
+    let ok = ask_raw(format!("127.0.0.1:{}", addr.port())).await;
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    let no = ask_raw(format!("evil.example:{}", addr.port())).await;
+    assert!(no.starts_with("HTTP/1.1 403"), "{no}");
 }

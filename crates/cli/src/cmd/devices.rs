@@ -1,15 +1,12 @@
 //! `restore-doctor devices`: every iPhone, iPad and iPod touch on USB with its mode, model,
 //! ECID, speed, hub chain, controller and (Windows) driver, plus findings about the USB path.
 
-use crate::fail::{self, CmdResult, Fail};
+use crate::fail::{self, CmdResult};
 use crate::render::{bold, dim, emit, write_finding};
-use rd_device::dfu::clock::{Clock, clock_from_env};
-use rd_device::findings::{UsbCheckOptions, bus_error_finding, lockdown_findings, scan_findings};
-use rd_device::identify::{AppleDevice, Scan, scan_inventory};
-use rd_device::watch::{Change, diff};
-use rd_device::{UsbBus, open_bus};
+use rd_device::identify::{AppleDevice, Scan};
+use rd_device::watch::Change;
+use rd_engine::devices::{DevicesOptions, DevicesReport, WatchEvent, WatchOptions};
 use rd_model::{Report, Severity};
-use serde::Serialize;
 use std::io::Write;
 use std::time::Duration;
 
@@ -30,52 +27,23 @@ pub struct Args {
     pub usb: super::usb_source::UsbSource,
 }
 
-/// The JSON form: the shared report plus the device listing.
-#[derive(Serialize)]
-struct DevicesJson<'a> {
-    #[serde(flatten)]
-    report: &'a Report,
-    source: &'a str,
-    devices: &'a [AppleDevice],
-    other_usb_devices: usize,
-}
-
 /// Runs `devices`.
 pub fn run(args: Args) -> CmdResult {
-    let bus = open_bus(args.usb.usb_fixture.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
-    let opts = UsbCheckOptions {
-        query_lockdown: args.usb.usb_fixture.is_none(),
-        ..UsbCheckOptions::default()
-    };
-    let (scan, findings) = match bus.enumerate() {
-        Ok(inv) => {
-            let scan = scan_inventory(bus.source(), &inv);
-            let mut f = scan_findings(&scan, &opts);
-            f.extend(lockdown_findings(&scan, &opts));
-            (Some(scan), f)
-        }
-        Err(e @ rd_device::BusError::Fixture { .. }) => return Err(Fail::usage(e.to_string())),
-        Err(e) => (None, vec![bus_error_finding(&e)]),
-    };
-    let report = Report::new("devices", Some(bus.source()), findings);
+    let found = super::block_on(rd_engine::devices::devices(DevicesOptions {
+        usb: args.usb.source(),
+        ..DevicesOptions::default()
+    }))??;
     if args.json {
-        let empty = Vec::new();
-        let json = DevicesJson {
-            report: &report,
-            source: &bus.source(),
-            devices: scan.as_ref().map_or(&empty, |s| &s.devices),
-            other_usb_devices: scan.as_ref().map_or(0, |s| s.other_devices),
-        };
-        crate::render::print_json(&json);
+        crate::render::print_json(&found);
     } else {
         let mut buf = Vec::new();
-        let _ = write_listing(&mut buf, scan.as_ref(), &report, &bus.source());
+        let _ = write_listing(&mut buf, &found);
         emit(&String::from_utf8_lossy(&buf));
     }
     if args.watch {
-        watch(bus.as_ref(), scan, args.json, args.for_seconds);
+        watch(&args, &found);
     }
-    Ok(fail::exit_for(report.worst()))
+    Ok(fail::exit_for(found.report.worst()))
 }
 
 fn hexes(d: &AppleDevice) -> Option<String> {
@@ -179,12 +147,9 @@ fn write_device(out: &mut impl Write, d: &AppleDevice) -> std::io::Result<()> {
     Ok(())
 }
 
-fn write_listing(
-    out: &mut impl Write,
-    scan: Option<&Scan>,
-    report: &Report,
-    source: &str,
-) -> std::io::Result<()> {
+fn write_listing(out: &mut impl Write, found: &DevicesReport) -> std::io::Result<()> {
+    let (scan, report, source): (Option<&Scan>, &Report, &str) =
+        (found.scan.as_ref(), &found.report, &found.source);
     if let Some(scan) = scan {
         writeln!(
             out,
@@ -246,21 +211,9 @@ fn describe_change(c: &Change) -> String {
     }
 }
 
-#[derive(Serialize)]
-struct WatchLine<'a> {
-    at_ms: u128,
-    #[serde(flatten)]
-    change: &'a Change,
-}
-
-/// Polls every 250 ms and prints changes until `for_seconds` (if given) runs out.
-fn watch(bus: &dyn UsbBus, first: Option<Scan>, json: bool, for_seconds: Option<u64>) {
-    let clock: Box<dyn Clock> = clock_from_env();
-    let start = clock.now();
-    let limit = for_seconds.map(Duration::from_secs);
-    let mut before = first.map(|s| s.devices).unwrap_or_default();
-    let mut unavailable_said = false;
-    if !json {
+/// Prints changes as the engine reports them until `--for` (if given) runs out.
+fn watch(args: &Args, found: &DevicesReport) {
+    if !args.json {
         let mut out = anstream::stdout().lock();
         let _ = writeln!(
             out,
@@ -268,38 +221,36 @@ fn watch(bus: &dyn UsbBus, first: Option<Scan>, json: bool, for_seconds: Option<
             d = dim()
         );
     }
-    loop {
-        clock.sleep(rd_device::dfu::helper::POLL_INTERVAL);
-        let at = clock.now().saturating_sub(start);
-        if limit.is_some_and(|l| at > l) {
-            break;
-        }
-        let now = match bus.poll() {
-            Ok(inv) => scan_inventory(bus.source(), &inv).devices,
-            Err(e) => {
-                if !unavailable_said {
-                    anstream::eprintln!("restore-doctor: {e}");
-                    unavailable_said = true;
+    let opts = WatchOptions {
+        usb: args.usb.source(),
+        clock: args.usb.clock,
+        limit: args.for_seconds.map(Duration::from_secs),
+    };
+    let result = rd_engine::devices::watch(
+        &opts,
+        found.devices.clone(),
+        || true,
+        |event| {
+            match &event {
+                WatchEvent::Unreadable { error } => anstream::eprintln!("restore-doctor: {error}"),
+                WatchEvent::Changed { at_ms, change } => {
+                    let line = if args.json {
+                        serde_json::to_string(&event).unwrap_or_default()
+                    } else {
+                        format!(
+                            "[{:>6.2} s] {}",
+                            *at_ms as f64 / 1000.0,
+                            describe_change(change)
+                        )
+                    };
+                    emit(&(line + "\n"));
+                    let _ = std::io::stdout().flush();
                 }
-                if limit.is_none() {
-                    break;
-                }
-                continue;
             }
-        };
-        for c in diff(&before, &now) {
-            let line = if json {
-                let line = WatchLine {
-                    at_ms: at.as_millis(),
-                    change: &c,
-                };
-                serde_json::to_string(&line).unwrap_or_default()
-            } else {
-                format!("[{:>6.2} s] {}", at.as_secs_f64(), describe_change(&c))
-            };
-            emit(&(line + "\n"));
-        }
-        let _ = std::io::stdout().flush();
-        before = now;
+            true
+        },
+    );
+    if let Err(e) = result {
+        anstream::eprintln!("restore-doctor: {e}");
     }
 }

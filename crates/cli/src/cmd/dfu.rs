@@ -2,18 +2,13 @@
 //! the device's model step by step with countdowns, watches the USB bus every 250 ms, and stops
 //! the moment the device changes mode (or boots normally, naming the step to change).
 
-use crate::fail::{self, CmdResult, EXIT_FINDING_FAIL, EXIT_OK, Fail};
+use crate::fail::{self, CmdResult, EXIT_FINDING_FAIL, EXIT_OK};
 use crate::render::{bold, dim, emit, print_json, severity_style, width, wrap, write_finding};
-use rd_device::dfu::clock::clock_from_env;
-use rd_device::dfu::helper::{BusEvent, Console, Outcome, Watched, run_attempt};
-use rd_device::dfu::report::outcome_finding;
-use rd_device::dfu::select::{Choice, ChooseError, choose};
-use rd_device::dfu::{Plan, PlanStep, StepKind, Target, guidance, plan};
-use rd_device::findings::bus_error_finding;
-use rd_device::identify::scan_inventory;
-use rd_device::{BusError, Mode, UsbBus, open_bus};
-use rd_model::{Report, Severity};
-use serde::Serialize;
+use rd_device::Mode;
+use rd_device::dfu::helper::{BusEvent, Console};
+use rd_device::dfu::{PlanStep, StepKind};
+use rd_engine::dfu::{DfuOptions, Session, Start, Steps};
+use rd_model::Severity;
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -42,40 +37,38 @@ pub struct Args {
     pub usb: super::usb_source::UsbSource,
 }
 
-fn choose_fail(e: ChooseError) -> Fail {
-    match e {
-        ChooseError::Unknown(_) | ChooseError::Ambiguous { .. } => Fail::usage(e.to_string()),
-        _ => Fail::not_found(e.to_string()),
+impl Args {
+    fn options(&self) -> DfuOptions {
+        DfuOptions {
+            device: self.device.clone(),
+            recovery: self.recovery,
+            usb: self.usb.source(),
+            clock: self.usb.clock,
+        }
     }
 }
 
 /// Runs `dfu`.
 pub fn run(args: Args) -> CmdResult {
-    let target = if args.recovery {
-        Target::Recovery
-    } else {
-        Target::Dfu
-    };
+    let opts = args.options();
     if args.steps {
-        return print_steps(&args, target);
+        let steps = super::block_on(rd_engine::dfu::steps(opts))??;
+        if args.json {
+            print_json(&steps);
+        } else {
+            print_steps(&steps);
+        }
+        return Ok(ExitCode::from(EXIT_OK));
     }
-    if let Some(q) = args.device.as_deref() {
-        // Check the name (and that a sequence exists) before touching USB.
-        let named = choose(None, Some(q)).map_err(choose_fail)?;
-        plan(&named.family, target).map_err(|e| Fail::not_found(e.to_string()))?;
-    }
-    let bus = open_bus(args.usb.usb_fixture.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
-    let scan = match bus.enumerate() {
-        Ok(inv) => scan_inventory(bus.source(), &inv),
-        Err(e @ BusError::Fixture { .. }) => return Err(Fail::usage(e.to_string())),
-        Err(e) => return Ok(no_usb(&e, args.device.as_deref(), target)),
+    let mut session = match Session::start(&opts)? {
+        Start::Ready(session) => session,
+        Start::NoUsb(report) => {
+            crate::render::print_report(&report);
+            return Ok(fail::exit_for(report.worst()));
+        }
     };
-    let choice = choose(Some(&scan), args.device.as_deref()).map_err(choose_fail)?;
-    let mut plan = plan(&choice.family, target).map_err(|e| Fail::not_found(e.to_string()))?;
-    print_intro(&choice, &plan);
-    let clock = clock_from_env();
+    print_intro(&session);
     let mut console = Terminal::new();
-    let mut watched = choice.watched.clone();
     for attempt in 1..=args.attempts {
         if attempt > 1 {
             console.say(&format!(
@@ -84,125 +77,40 @@ pub fn run(args: Args) -> CmdResult {
                 b = bold()
             ));
         }
-        let outcome = run_attempt(bus.as_ref(), clock.as_ref(), &mut console, &plan, &watched);
+        let done = session.attempt(&mut console);
         console.end_line();
-        let finding = outcome_finding(&outcome, &plan, &choice.name);
         let mut buf = b"\n".to_vec();
-        let _ = write_finding(&mut buf, &finding);
+        for f in &done.report.findings {
+            let _ = write_finding(&mut buf, f);
+        }
         emit(&String::from_utf8_lossy(&buf));
-        if outcome.is_success() {
+        if done.outcome.is_success() {
             return Ok(ExitCode::from(EXIT_OK));
         }
-        if matches!(outcome, Outcome::Cancelled | Outcome::BusFailed { .. })
-            || attempt == args.attempts
-        {
+        if !done.may_retry || attempt == args.attempts || !console.confirm("Try again? [y/N] ") {
             break;
         }
-        if !console.confirm("Try again? [y/N] ") {
-            break;
+        if let Some(note) = session.prepare_retry(&done.outcome) {
+            console.say(&note);
         }
-        if let Outcome::BootedNormal { .. } = outcome
-            && let Some((adjusted, step, secs)) = plan.adjusted_after_normal_boot()
-        {
-            console.say(&format!("Step {step} now counts {secs} s."));
-            plan = adjusted;
-        }
-        watched = rewatch(bus.as_ref(), &watched);
     }
     Ok(ExitCode::from(EXIT_FINDING_FAIL))
 }
 
-/// After an attempt, watch the device as it is now (its mode may have changed).
-fn rewatch(bus: &dyn UsbBus, old: &Watched) -> Watched {
-    let Ok(inv) = bus.enumerate() else {
-        return old.clone();
-    };
-    let scan = scan_inventory(bus.source(), &inv);
-    let mine: Vec<_> = scan
-        .devices
-        .iter()
-        .filter(|d| old.ecid.is_none() || d.ecid_value().is_none_or(|e| Some(e) == old.ecid))
-        .collect();
-    match mine.as_slice() {
-        [d] => {
-            let mut w = Watched::device(d);
-            w.ecid = w.ecid.or(old.ecid);
-            w
-        }
-        _ => Watched {
-            start_mode: None,
-            ..old.clone()
-        },
-    }
-}
-
-fn no_usb(e: &BusError, device: Option<&str>, target: Target) -> ExitCode {
-    let mut f = bus_error_finding(e);
-    let hint = match device {
-        Some(d) => format!(
-            "restore-doctor dfu {d}{} --steps",
-            if target == Target::Recovery {
-                " --recovery"
-            } else {
-                ""
-            }
-        ),
-        None => "restore-doctor dfu <model> --steps".to_string(),
-    };
-    f.explanation.push_str(&format!(
-        " The {} helper needs to watch the bus; `{hint}` prints the button sequence to follow by hand.",
-        target.label()
-    ));
-    let report = Report::new("dfu", None, vec![f]);
-    crate::render::print_report(&report);
-    fail::exit_for(report.worst())
-}
-
-#[derive(Serialize)]
-struct StepsJson<'a> {
-    device: &'a str,
-    plan: &'a Plan,
-    recovery_enough: &'a str,
-    dfu_needed: &'a str,
-    exit: &'a str,
-}
-
-fn print_steps(args: &Args, target: Target) -> CmdResult {
-    let choice = match args.device.as_deref() {
-        Some(q) => choose(None, Some(q)).map_err(choose_fail)?,
-        None => {
-            let bus = open_bus(args.usb.usb_fixture.as_deref())
-                .map_err(|e| Fail::usage(e.to_string()))?;
-            let scan = match bus.enumerate() {
-                Ok(inv) => scan_inventory(bus.source(), &inv),
-                Err(e @ BusError::Fixture { .. }) => return Err(Fail::usage(e.to_string())),
-                Err(e) => {
-                    return Err(Fail::usage(format!(
-                        "{e}; name the model to print its steps, e.g. `restore-doctor dfu iPhone10,4 --steps`"
-                    )));
-                }
-            };
-            choose(Some(&scan), None).map_err(choose_fail)?
-        }
-    };
-    let plan = plan(&choice.family, target).map_err(|e| Fail::not_found(e.to_string()))?;
-    let g = guidance();
-    if args.json {
-        print_json(&StepsJson {
-            device: &choice.name,
-            plan: &plan,
-            recovery_enough: &g.recovery_enough,
-            dfu_needed: &g.dfu_needed,
-            exit: &g.exit,
-        });
-        return Ok(ExitCode::from(EXIT_OK));
-    }
+fn print_steps(steps: &Steps) {
+    let Steps {
+        device,
+        plan,
+        recovery_enough,
+        dfu_needed,
+        exit,
+    } = steps;
     let mut out = anstream::stdout().lock();
     let w = width();
     let _ = writeln!(
         out,
         "{b}{} — {}{b:#}",
-        choice.name,
+        device,
         plan.target.label(),
         b = bold()
     );
@@ -238,36 +146,25 @@ fn print_steps(args: &Args, target: Target) -> CmdResult {
         let _ = writeln!(out, "{d}Confidence in these steps: {c}{d:#}", d = dim());
     }
     let _ = writeln!(out, "\n{b}Recovery or DFU?{b:#}", b = bold());
-    let _ = write!(out, "{}", wrap(&g.recovery_enough, "  ", w));
-    let _ = write!(out, "{}", wrap(&g.dfu_needed, "  ", w));
-    let _ = write!(out, "{}", wrap(&g.exit, "  ", w));
-    Ok(ExitCode::from(EXIT_OK))
+    let _ = write!(out, "{}", wrap(recovery_enough, "  ", w));
+    let _ = write!(out, "{}", wrap(dfu_needed, "  ", w));
+    let _ = write!(out, "{}", wrap(exit, "  ", w));
 }
 
-fn print_intro(choice: &Choice, plan: &Plan) {
+fn print_intro(session: &Session) {
     let mut out = anstream::stdout().lock();
     let w = width();
     let _ = writeln!(
         out,
         "{b}{} → {}{b:#}",
-        choice.name,
-        plan.target.label(),
+        session.choice.name,
+        session.plan.target.label(),
         b = bold()
     );
-    if let Some(n) = &choice.note {
+    if let Some(n) = &session.choice.note {
         let _ = writeln!(out, "{s}!{s:#} {n}", s = severity_style(Severity::Warn));
     }
-    let now = match choice.watched.start_mode {
-        Some(m) => format!("Now: {}.", m.label()),
-        None => "No device is connected yet; connect it when step 1 asks.".to_string(),
-    };
-    let g = guidance();
-    let why = if plan.target == Target::Dfu {
-        &g.dfu_needed
-    } else {
-        &g.recovery_enough
-    };
-    let _ = write!(out, "{}", wrap(&format!("{now} {why}"), "", w));
+    let _ = write!(out, "{}", wrap(&session.intro(), "", w));
     let _ = writeln!(
         out,
         "{d}The helper counts each step down and watches USB every 250 ms; it stops as soon as the device changes mode.{d:#}",

@@ -1,9 +1,8 @@
 //! `restore-doctor error <CODE|TEXT>...`: what a restore error means, its family of cause and the
-//! remedies worth trying, in order.
+//! remedies worth trying, in order (answered by `rd_engine::lookup::error`).
 
-use crate::fail::{CmdResult, Fail};
+use crate::fail::CmdResult;
 use crate::render;
-use rd_model::Report;
 use std::process::ExitCode;
 
 /// Arguments of `error`.
@@ -21,17 +20,7 @@ pub struct Args {
 
 /// Runs `error`: exit 0 with the answer, 1 when the code or text is unknown, 2 on empty input.
 pub fn run(args: Args) -> CmdResult {
-    let query = args.query.join(" ");
-    if query.trim().is_empty() {
-        return Err(Fail::usage(
-            "give an error number or message, e.g. `restore-doctor error 4013`",
-        ));
-    }
-    let found = rd_kb::lookup(&query);
-    let Some(finding) = found.finding() else {
-        return Err(Fail::not_found(found.not_found_message()));
-    };
-    let report = Report::new("error", found.subject(), vec![finding]);
+    let report = rd_engine::lookup::error(&args.query.join(" "))?;
     if args.json {
         render::print_json(&report);
     } else {

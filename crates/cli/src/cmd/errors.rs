@@ -1,11 +1,10 @@
 //! `restore-doctor errors [--family F]`: every known restore error (code, family, title) and the
 //! range rules for numbers without an entry of their own.
 
-use crate::fail::{CmdResult, Fail};
+use crate::fail::CmdResult;
 use crate::render;
-use rd_kb::{ErrorEntry, RangeRule};
-use rd_model::Family;
-use serde::Serialize;
+use rd_engine::lookup::{Listed, Listing};
+use rd_kb::Kind;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
@@ -22,79 +21,33 @@ pub struct Args {
     pub json: bool,
 }
 
-/// One listed entry in JSON.
-#[derive(Serialize)]
-struct Listed<'a> {
-    id: &'a str,
-    code: &'a str,
-    kind: rd_kb::Kind,
-    family: Family,
-    title: &'a str,
-    confidence: rd_model::Confidence,
-    remedies: &'a [&'a str],
-}
-
-/// The JSON document `errors --json` prints.
-#[derive(Serialize)]
-struct Listing<'a> {
-    entries: Vec<Listed<'a>>,
-    ranges: Vec<&'a RangeRule>,
-}
-
 /// Runs `errors`.
 pub fn run(args: Args) -> CmdResult {
-    let family = match &args.family {
-        Some(name) => Some(
-            name.parse::<Family>()
-                .map_err(|e| Fail::usage(e.to_string()))?,
-        ),
-        None => None,
-    };
-    let wanted = |f: Family| family.is_none_or(|want| want == f);
-    let entries: Vec<&ErrorEntry> = rd_kb::entries()
-        .iter()
-        .filter(|e| wanted(e.family))
-        .collect();
-    let ranges: Vec<&RangeRule> = rd_kb::ranges()
-        .iter()
-        .filter(|r| wanted(r.family))
-        .collect();
+    let listing = rd_engine::lookup::errors(args.family.as_deref())?;
     if args.json {
-        let listing = Listing {
-            entries: entries
-                .iter()
-                .map(|e| Listed {
-                    id: e.id,
-                    code: e.code,
-                    kind: e.kind,
-                    family: e.family,
-                    title: e.title,
-                    confidence: e.confidence,
-                    remedies: e.remedies,
-                })
-                .collect(),
-            ranges,
-        };
         render::print_json(&listing);
     } else {
-        render::emit(&table(&entries, &ranges, family));
+        render::emit(&table(&listing));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// The text listing: one line per entry, then the range rules.
-fn table(entries: &[&ErrorEntry], ranges: &[&RangeRule], family: Option<Family>) -> String {
+fn table(listing: &Listing) -> String {
+    let (entries, ranges) = (&listing.entries, &listing.ranges);
     let (b, d) = (render::bold(), render::dim());
     let mut out = String::new();
-    let scope = family.map_or("all families".to_string(), |f| f.as_str().to_string());
+    let scope = listing
+        .family
+        .map_or("all families".to_string(), |f| f.as_str().to_string());
     let _ = writeln!(
         out,
         "{b}{} known restore errors ({scope}){b:#}",
         entries.len()
     );
-    let (mut numbers, texts): (Vec<&ErrorEntry>, Vec<&ErrorEntry>) =
-        entries.iter().partition(|e| e.kind == rd_kb::Kind::Number);
-    numbers.sort_by_key(|e| e.value());
+    // The engine lists numbers first, in ascending order.
+    let (numbers, texts): (Vec<&Listed>, Vec<&Listed>) =
+        entries.iter().partition(|e| e.kind == Kind::Number);
     let code_width = numbers
         .iter()
         .map(|e| e.code.chars().count())

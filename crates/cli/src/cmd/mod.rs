@@ -1,4 +1,5 @@
-//! One module per subcommand; each owns its clap `Args` and a `run` function.
+//! One module per subcommand; each owns its clap `Args` and a `run` function that turns them
+//! into the engine's typed options (`rd_engine`), calls the engine, and renders its report.
 
 pub mod catalog;
 pub mod checkup;
@@ -14,7 +15,27 @@ pub mod signed;
 pub mod usb_source;
 
 use crate::cli::{Cli, Command};
-use crate::fail::CmdResult;
+use crate::fail::{CmdResult, Fail};
+use rd_engine::EngineError;
+
+impl From<EngineError> for Fail {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::NotFound(m) => Fail::not_found(m),
+            EngineError::Usage(m) | EngineError::Failed(m) => Fail::usage(m),
+        }
+    }
+}
+
+/// Runs an engine future to completion on a small runtime of the binary's own (libraries
+/// never build one).
+pub fn block_on<F: std::future::Future>(work: F) -> Result<F::Output, Fail> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Fail::usage(format!("could not start: {e}")))?;
+    Ok(runtime.block_on(work))
+}
 
 /// Runs the chosen subcommand (`checkup` when none was given).
 pub fn dispatch(cli: Cli) -> CmdResult {

@@ -8,11 +8,12 @@ use std::process::ExitCode;
 /// Arguments of `serve`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Port to listen on
+    /// Port to listen on (0: any free port; the address is printed)
     #[arg(long, default_value_t = 7420)]
     pub port: u16,
 
-    /// Address to listen on; the default keeps the page on this computer only
+    /// Address to listen on; the default keeps the page on this computer only. Another address
+    /// exposes device identifiers and local files to that network (a warning says so)
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
 
@@ -20,7 +21,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE", env = "RESTORE_DOCTOR_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Where USB devices are read from (the bus, or a recorded inventory).
+    /// Where USB devices are read from (the bus, or a recorded inventory), and the helper's clock.
     #[command(flatten)]
     pub usb: super::usb_source::UsbSource,
 }
@@ -28,14 +29,11 @@ pub struct Args {
 /// Runs the server until interrupted.
 pub fn run(args: Args) -> CmdResult {
     let addr = SocketAddr::new(args.bind, args.port);
-    if !args.bind.is_loopback() {
-        anstream::eprintln!(
-            "restore-doctor: warning: listening on {addr}; other computers on the network can use this page"
-        );
-    }
     let state = rd_web::AppState {
         checkup_config: args.config,
-        usb_fixture: args.usb.usb_fixture,
+        usb: args.usb.source(),
+        clock: args.usb.clock,
+        ..rd_web::AppState::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -47,8 +45,20 @@ pub fn run(args: Args) -> CmdResult {
             .await
             .map_err(|e| Fail::usage(format!("cannot listen on {addr}: {e}")))?;
         let local = listener.local_addr().unwrap_or(addr);
-        anstream::println!("restore-doctor is serving on http://{local}/ (Ctrl-C to stop)");
-        rd_web::serve_on(listener, state)
+        let access = rd_web::Access::for_listener(local, args.bind);
+        if let Some(warning) = access.exposure_warning() {
+            let style = anstyle::Style::new()
+                .fg_color(Some(anstyle::AnsiColor::Red.into()))
+                .bold();
+            anstream::eprintln!("{style}restore-doctor: {warning}{style:#}");
+        }
+        let shown = if local.ip().is_unspecified() {
+            SocketAddr::new(IpAddr::from([127, 0, 0, 1]), local.port())
+        } else {
+            local
+        };
+        anstream::println!("restore-doctor is serving on http://{shown}/ (Ctrl-C to stop)");
+        rd_web::serve_on(listener, rd_web::AppState { access, ..state })
             .await
             .map_err(|e| Fail::usage(format!("the server stopped: {e}")))
     })?;

@@ -1,0 +1,170 @@
+//! The live routes, as server-sent events: `devices?watch=1` (the listing, then each change)
+//! and `dfu?watch=1` (the helper's steps, countdown ticks, what USB shows, and the outcome).
+//! The engine's blocking helpers run on a blocking thread and hand events over a small channel;
+//! a closed page stops them. Every stream ends with an `end` event so the page does not reconnect.
+
+use crate::problem::ApiError;
+use crate::routes::Shared;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use rd_device::dfu::PlanStep;
+use rd_device::dfu::helper::{BusEvent, Console};
+use rd_engine::devices::{DevicesOptions, WatchOptions};
+use rd_engine::dfu::{DfuOptions, Session, Start};
+use serde::Serialize;
+use serde_json::json;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::mpsc::Sender;
+
+/// How long one device watch runs (helper time) before the page must ask again.
+const WATCH_LIMIT: Duration = Duration::from_secs(600);
+
+fn event<T: Serialize>(name: &str, value: &T, redact: bool) -> Event {
+    let text = serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let text = if redact {
+        rd_model::redact::redact(&text)
+    } else {
+        text
+    };
+    Event::default().event(name).data(text)
+}
+
+fn stream(rx: tokio::sync::mpsc::Receiver<Event>) -> Response {
+    let events = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|e| (Ok::<Event, Infallible>(e), rx))
+    });
+    Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+fn problem(tx: &Sender<Event>, e: &rd_engine::EngineError) {
+    let _ = tx.blocking_send(event("problem", &json!({ "error": e.to_string() }), false));
+}
+
+fn end(tx: &Sender<Event>) {
+    let _ = tx.blocking_send(Event::default().event("end").data("{}"));
+}
+
+/// `GET /api/devices?watch=1`.
+pub(crate) fn devices(
+    s: &Shared,
+    opts: DevicesOptions,
+    redact: bool,
+) -> Result<Response, ApiError> {
+    let permit = s
+        .live
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::busy())?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Event>(16);
+    let watch = WatchOptions {
+        usb: opts.usb.clone(),
+        clock: s.state.clock,
+        limit: Some(WATCH_LIMIT),
+    };
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        match rd_engine::devices::devices_blocking(&opts) {
+            Err(e) => problem(&tx, &e),
+            Ok(first) => {
+                if tx.blocking_send(event("devices", &first, redact)).is_ok() {
+                    let result = rd_engine::devices::watch(
+                        &watch,
+                        first.devices,
+                        || !tx.is_closed(),
+                        |change| tx.blocking_send(event("change", &change, redact)).is_ok(),
+                    );
+                    if let Err(e) = result {
+                        problem(&tx, &e);
+                    }
+                }
+            }
+        }
+        end(&tx);
+    });
+    Ok(stream(rx))
+}
+
+/// Shows the helper in the page: one event per step, tick and bus change.
+struct PageConsole {
+    tx: Sender<Event>,
+}
+
+impl PageConsole {
+    fn send<T: Serialize>(&self, name: &str, value: &T) -> bool {
+        self.tx.blocking_send(event(name, value, false)).is_ok()
+    }
+}
+
+impl Console for PageConsole {
+    fn step(&mut self, step: &PlanStep, total: usize) {
+        self.send("step", &json!({ "step": step, "total": total }));
+    }
+
+    fn tick(&mut self, step: &PlanStep, remaining: u32) {
+        self.send(
+            "tick",
+            &json!({ "number": step.number, "cue": step.cue, "remaining": remaining }),
+        );
+    }
+
+    /// The page's Start button was the "ready"; a closed page cancels.
+    fn ready(&mut self, _step: &PlanStep) -> bool {
+        !self.tx.is_closed()
+    }
+
+    fn settling(&mut self, seconds: u32) {
+        self.send("settling", &json!({ "seconds": seconds }));
+    }
+
+    fn bus_event(&mut self, event: &BusEvent, at: Duration) {
+        let text = match event {
+            BusEvent::Left => "the device left USB (expected when it restarts)".to_string(),
+            BusEvent::Appeared(m) => format!("USB now shows {}", m.label()),
+        };
+        self.send(
+            "bus",
+            &json!({ "text": text, "at_ms": at.as_millis() as u64 }),
+        );
+    }
+}
+
+/// `GET /api/dfu?watch=1`: one attempt of the live helper.
+pub(crate) fn dfu(s: &Shared, opts: DfuOptions, redact: bool) -> Result<Response, ApiError> {
+    let permit = s
+        .live
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::busy())?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Event>(64);
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        match Session::start(&opts) {
+            Err(e) => problem(&tx, &e),
+            Ok(Start::NoUsb(report)) => {
+                let _ = tx.blocking_send(event("done", &json!({ "report": report }), redact));
+            }
+            Ok(Start::Ready(mut session)) => {
+                let start = json!({
+                    "device": session.choice.name,
+                    "target": session.plan.target.label(),
+                    "intro": session.intro(),
+                    "note": session.choice.note,
+                    "plan": session.plan,
+                });
+                let _ = tx.blocking_send(event("start", &start, redact));
+                let mut console = PageConsole { tx: tx.clone() };
+                let done = session.attempt(&mut console);
+                let _ = tx.blocking_send(event(
+                    "done",
+                    &json!({ "report": done.report, "outcome": done.outcome, "may_retry": done.may_retry }),
+                    redact,
+                ));
+            }
+        }
+        end(&tx);
+    });
+    Ok(stream(rx))
+}
