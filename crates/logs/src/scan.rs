@@ -4,10 +4,14 @@
 //! bounded by the chunk size plus the longest line kept (`MAX_LINE`).
 
 use crate::data;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::sync::OnceLock;
+
+mod batch;
+mod drive;
+mod grams;
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 1 << 20;
@@ -117,6 +121,7 @@ const EXTRACT_MARKERS: &[(&str, Extract)] = &[
 /// extractor (ASCII case ignored), and what each literal triggers.
 pub struct Matcher {
     ac: AhoCorasick,
+    grams: grams::Grams,
     triggers: Vec<Vec<Trigger>>,
 }
 
@@ -191,27 +196,28 @@ impl Matcher {
                     .build(&patterns)
             })
             .expect("the embedded marker set compiles");
+        let lits: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
         Matcher {
             ac,
+            grams: grams::Grams::new(&lits),
             triggers: entries.into_iter().map(|(_, t)| t).collect(),
         }
     }
 
-    /// Start of the first marker in `hay[from..]`.
-    fn next_candidate(&self, hay: &[u8], from: usize) -> Option<usize> {
-        self.ac
-            .find(Input::new(hay).range(from..))
-            .map(|m| m.start())
-    }
-
-    /// Every trigger of every marker found in `line` (duplicates removed).
+    /// Every trigger of every marker found in `line` (duplicates removed), in the order the
+    /// markers end in the line.
     pub fn triggers_in(&self, line: &[u8], out: &mut Vec<Trigger>) {
         out.clear();
         for m in self.ac.find_overlapping_iter(line) {
-            for t in &self.triggers[m.pattern().as_usize()] {
-                if !out.contains(t) {
-                    out.push(*t);
-                }
+            self.push_lit_triggers(m.pattern().as_usize(), out, 0);
+        }
+    }
+
+    /// Appends the triggers of literal `lit` that `out[base..]` does not hold yet.
+    fn push_lit_triggers(&self, lit: usize, out: &mut Vec<Trigger>, base: usize) {
+        for t in &self.triggers[lit] {
+            if !out[base..].contains(t) {
+                out.push(*t);
             }
         }
     }
@@ -230,142 +236,25 @@ pub struct ScanStats {
     pub any_text: bool,
 }
 
-/// Counts `\n` bytes (the compiler vectorises this loop).
-fn count_newlines(b: &[u8]) -> u64 {
-    b.iter().filter(|&&c| c == b'\n').count() as u64
-}
-
 /// Streams `reader` and calls `sink(line_number, line_bytes)` for every line holding a marker.
 pub fn scan<R: Read>(
-    mut reader: R,
+    reader: R,
     matcher: &Matcher,
     mut sink: impl FnMut(u64, &[u8]),
 ) -> io::Result<ScanStats> {
-    let mut stats = ScanStats::default();
-    let mut buf = vec![0u8; CHUNK + MAX_LINE];
-    let mut filled = 0usize;
-    let mut line_no: u64 = 1; // number of the line starting at buf[0]
-    let mut last_byte = b'\n';
-    loop {
-        let n = loop {
-            match reader.read(&mut buf[filled..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        };
-        let eof = n == 0;
-        if n > 0 {
-            let fresh = &buf[filled..filled + n];
-            if !stats.any_text {
-                stats.any_text = fresh.iter().any(|b| !b.is_ascii_whitespace());
-            }
-            last_byte = fresh[n - 1];
-            stats.bytes += n as u64;
-            filled += n;
-            if filled < CHUNK {
-                continue; // fill a whole chunk before scanning
-            }
-        }
-        let end = if eof {
-            filled
-        } else {
-            match memchr::memrchr(b'\n', &buf[..filled]) {
-                Some(p) => p + 1,
-                None if filled >= MAX_LINE => filled,
-                None => continue,
-            }
-        };
-        line_no += scan_region(&buf[..end], line_no, matcher, &mut stats, &mut sink);
-        buf.copy_within(end..filled, 0);
-        filled -= end;
-        if eof {
-            break;
-        }
-    }
-    stats.lines = line_no - 1 + u64::from(stats.bytes > 0 && last_byte != b'\n');
-    Ok(stats)
+    scan_lines(reader, matcher, |n, line, _| sink(n, line))
 }
 
-/// Scans whole lines in `region`; returns the number of newlines in it.
-fn scan_region(
-    region: &[u8],
-    first_line: u64,
+/// Streams `reader` and calls `sink(line_number, line_bytes, triggers)` for every line holding a
+/// marker, in input order; `triggers` are those [`Matcher::triggers_in`] gives for the line. The
+/// marker search runs on worker threads for inputs larger than one chunk.
+pub fn scan_lines<R: Read>(
+    reader: R,
     matcher: &Matcher,
-    stats: &mut ScanStats,
-    sink: &mut impl FnMut(u64, &[u8]),
-) -> u64 {
-    let mut pos = 0usize;
-    let mut counted = 0usize;
-    let mut line_no = first_line;
-    while pos < region.len() {
-        let Some(at) = matcher.next_candidate(region, pos) else {
-            break;
-        };
-        let start = memchr::memrchr(b'\n', &region[pos..at]).map_or(pos, |p| pos + p + 1);
-        let end = memchr::memchr(b'\n', &region[at..]).map_or(region.len(), |p| at + p);
-        line_no += count_newlines(&region[counted..start]);
-        counted = start;
-        stats.candidate_lines += 1;
-        sink(line_no, &region[start..end]);
-        pos = end + 1;
-    }
-    line_no += count_newlines(&region[counted.min(region.len())..]);
-    line_no - first_line
+    sink: impl FnMut(u64, &[u8], &[Trigger]),
+) -> io::Result<ScanStats> {
+    drive::run(reader, matcher, sink)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn collect(input: &[u8]) -> (Vec<(u64, String)>, ScanStats) {
-        let mut got = Vec::new();
-        let stats = scan(input, Matcher::get(), |n, l| {
-            got.push((n, String::from_utf8_lossy(l).into_owned()))
-        })
-        .unwrap();
-        (got, stats)
-    }
-
-    #[test]
-    fn finds_marker_lines_with_numbers() {
-        let text = b"hello\nnothing here\nERROR: Unable to restore device\r\nplain\nStatus: Restore Finished";
-        let (got, stats) = collect(text);
-        assert_eq!(got.len(), 2);
-        assert_eq!(got[0].0, 3);
-        assert_eq!(got[0].1, "ERROR: Unable to restore device\r");
-        assert_eq!(got[1].0, 5);
-        assert_eq!(stats.lines, 5);
-        assert_eq!(stats.bytes, text.len() as u64);
-    }
-
-    #[test]
-    fn line_numbers_survive_chunk_boundaries() {
-        let mut text = Vec::new();
-        let filler = b"just some ordinary text without markers\n";
-        let mut expected = Vec::new();
-        let mut line = 1u64;
-        while text.len() < 3 * CHUNK {
-            if line.is_multiple_of(5000) {
-                text.extend_from_slice(b"Status: Fail\n");
-                expected.push(line);
-            } else {
-                text.extend_from_slice(filler);
-            }
-            line += 1;
-        }
-        let (got, stats) = collect(&text);
-        let lines: Vec<u64> = got.iter().map(|g| g.0).collect();
-        assert_eq!(lines, expected);
-        assert_eq!(stats.lines, line - 1);
-    }
-
-    #[test]
-    fn overlong_lines_do_not_grow_memory() {
-        let mut text = vec![b'a'; 3 * MAX_LINE];
-        text.extend_from_slice(b" Status: Fail\n");
-        let (got, _) = collect(&text);
-        assert_eq!(got.len(), 1);
-        assert!(got[0].1.len() <= MAX_LINE + 32);
-    }
-}
+mod tests;

@@ -1,0 +1,128 @@
+//! One chunk of the input and what the scan found in it. A chunk always ends at a line boundary
+//! (or is a `MAX_LINE` piece of an overlong line), so chunks can be scanned independently — on
+//! any thread — and their results applied in input order. Buffers are reused, so scanning does
+//! no allocation per line or per chunk once the pool is warm.
+
+use super::grams::Hit;
+use super::{CHUNK, MAX_LINE, Matcher, Trigger};
+
+/// A line that holds at least one marker, located inside its batch.
+#[derive(Debug, Clone, Copy)]
+pub struct MarkerLine {
+    /// Newlines in the batch before this line (its line number relative to the batch).
+    pub newlines_before: u64,
+    /// Start of the line in the batch data.
+    pub start: usize,
+    /// End of the line (exclusive, without the `\n`).
+    pub end: usize,
+    /// End of this line's triggers in `Batch::triggers` (they start where the previous line's end).
+    pub trig_end: usize,
+}
+
+/// A reusable chunk buffer plus the scan results for it.
+pub struct Batch {
+    /// Raw bytes: `[..len]` is the region to scan, `[len..filled]` the start of the next line.
+    pub data: Vec<u8>,
+    /// Bytes read into `data`.
+    pub filled: usize,
+    /// End of the region of whole lines (or of an overlong-line piece).
+    pub len: usize,
+    /// Marker lines found in `data[..len]`, in order.
+    pub lines: Vec<MarkerLine>,
+    /// Triggers of every marker line, concatenated.
+    pub triggers: Vec<Trigger>,
+    /// Newlines in `data[..len]`.
+    pub newlines: u64,
+    hits: Vec<Hit>,
+    scratch: Vec<Hit>,
+}
+
+impl Batch {
+    /// An empty batch with room for a chunk plus one overlong line.
+    pub fn new() -> Batch {
+        Batch {
+            data: vec![0u8; CHUNK + MAX_LINE],
+            filled: 0,
+            len: 0,
+            lines: Vec::new(),
+            triggers: Vec::new(),
+            newlines: 0,
+            hits: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Moves the unscanned tail `[len..filled]` of `self` to the start of `next`.
+    pub fn carry_into(&self, next: &mut Batch) {
+        let rest = &self.data[self.len..self.filled];
+        next.data[..rest.len()].copy_from_slice(rest);
+        next.filled = rest.len();
+        next.len = 0;
+    }
+
+    /// Scans `data[..len]`: finds the marker lines, their triggers and the newline count.
+    pub fn scan(&mut self, matcher: &Matcher) {
+        self.lines.clear();
+        self.triggers.clear();
+        let region = &self.data[..self.len];
+        matcher
+            .grams
+            .find_all(region, &mut self.hits, &mut self.scratch);
+        let hits = &mut self.hits;
+        let mut pos = 0usize;
+        let mut newlines = 0u64;
+        let mut i = 0usize;
+        while i < hits.len() {
+            let at = hits[i].key_at as usize;
+            let start = memchr::memrchr(b'\n', &region[pos..at]).map_or(pos, |p| pos + p + 1);
+            let end = memchr::memchr(b'\n', &region[at..]).map_or(region.len(), |p| at + p);
+            let mut j = i + 1;
+            while j < hits.len() && (hits[j].key_at as usize) < end {
+                j += 1;
+            }
+            // The order of the reference automaton: by end, then longest first.
+            let line_hits = &mut hits[i..j];
+            line_hits.sort_unstable_by_key(|h| (h.end, std::cmp::Reverse(h.end - h.start)));
+            // Between the previous marker line and this one: its newline, then whole lines.
+            newlines += u64::from(pos > 0) + count_newlines(&region[pos..start]);
+            let base = self.triggers.len();
+            for h in line_hits.iter() {
+                matcher.push_lit_triggers(h.lit as usize, &mut self.triggers, base);
+            }
+            self.lines.push(MarkerLine {
+                newlines_before: newlines,
+                start,
+                end,
+                trig_end: self.triggers.len(),
+            });
+            pos = end + 1;
+            i = j;
+        }
+        newlines += u64::from(pos > 0 && pos <= region.len())
+            + count_newlines(&region[pos.min(region.len())..]);
+        self.newlines = newlines;
+    }
+
+    /// Hands every marker line to `sink` with its absolute number (`first_line` is the number of
+    /// the batch's first line); returns the number of the line after the batch.
+    pub fn deliver(&self, first_line: u64, sink: &mut impl FnMut(u64, &[u8], &[Trigger])) -> u64 {
+        let mut trig_start = 0;
+        for l in &self.lines {
+            sink(
+                first_line + l.newlines_before,
+                &self.data[l.start..l.end],
+                &self.triggers[trig_start..l.trig_end],
+            );
+            trig_start = l.trig_end;
+        }
+        first_line + self.newlines
+    }
+}
+
+/// Counts `\n` bytes (SIMD via memchr).
+fn count_newlines(b: &[u8]) -> u64 {
+    if b.is_empty() {
+        return 0;
+    }
+    memchr::memchr_iter(b'\n', b).count() as u64
+}

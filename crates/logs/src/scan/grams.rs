@@ -1,0 +1,354 @@
+//! The fast marker search: a 4-gram filter instead of one big automaton.
+//!
+//! The marker set has ~600 case-insensitive literals. As an Aho-Corasick DFA that is a 4 MB table
+//! walked one dependent step per byte (~0.3 GB/s here), and it is too large and case-insensitive
+//! for the SIMD (Teddy) prefilter. Instead, each literal of 4+ bytes gets one *key*: its rarest
+//! 4-byte window (by a byte-frequency heuristic). The search folds every 4-byte window of the
+//! text to lower case, hashes it and tests one bit of a 64 Kbit table (8 KiB, stays in L1); the
+//! windows are independent, so the CPU overlaps them instead of waiting on a chain of table
+//! loads. A set bit is confirmed against the keys with that hash, then the whole literal is
+//! compared (ASCII case ignored) at its offset. A literal of 3 bytes is keyed by every window it
+//! starts; one of 1 byte is found with memchr, one of 2 bytes (none today) with a tiny
+//! Aho-Corasick automaton over just those literals.
+//!
+//! Every literal occurrence contains its key, so nothing is missed; the filter only decides how
+//! often a window is looked at twice. Matches come out grouped by line, because each literal
+//! lies inside one line (no literal holds a newline) and windows are visited left to right.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::{BTreeMap, HashMap};
+
+/// Bits of the filter hash.
+const HASH_BITS: u32 = 16;
+/// 64-bit words of the filter (one bit per hash value).
+const FILTER_WORDS: usize = 1 << (HASH_BITS - 6);
+
+/// One full literal occurrence: where it starts and which literal it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Position of the literal's key window (non-decreasing along the search).
+    pub key_at: u32,
+    /// Start of the literal.
+    pub start: u32,
+    /// End of the literal (exclusive).
+    pub end: u32,
+    /// Index of the literal.
+    pub lit: u32,
+}
+
+/// A literal behind a key window: where the key sits in it and its first 8 bytes, folded.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    lit: u32,
+    offset: u32,
+    head: u64,
+    head_mask: u64,
+}
+
+/// A slot of the key table: a folded key window and its entries.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    folded: u32,
+    first: u32,
+    count: u32,
+}
+
+/// Slots in the key table (a power of two, well above the number of distinct keys).
+const SLOTS: usize = 4096;
+
+/// The compiled 4-gram filter over a literal set.
+pub struct Grams {
+    filter: Box<[u64; FILTER_WORDS]>,
+    /// Open-addressed key table (`count == 0` is empty), probed from `hash % SLOTS`.
+    slots: Vec<Slot>,
+    /// Entries, grouped by key.
+    entries: Vec<Entry>,
+    /// Lower-cased literals.
+    lits: Vec<Vec<u8>>,
+    /// Literals of one byte: (byte lower, byte upper, literal).
+    singles: Vec<(u8, u8, u32)>,
+    /// Literals of two or three bytes, with their literal indexes.
+    shorts: Option<(AhoCorasick, Vec<u32>)>,
+    /// Literals of three bytes (keyed by every window they start).
+    threes: Vec<u32>,
+}
+
+/// `|0x20` on every byte: lower-cases ASCII letters. Other bytes may change too, identically in
+/// keys and text, so equal-ignoring-case windows always fold to the same value.
+fn fold(w: [u8; 4]) -> u32 {
+    u32::from_le_bytes(w) | 0x2020_2020
+}
+
+fn fold_slice(w: &[u8]) -> u32 {
+    fold([w[0], w[1], w[2], w[3]])
+}
+
+/// The first 8 bytes of a literal, folded like the text, and the mask of the bytes it has.
+fn head_of(lit: &[u8]) -> (u64, u64) {
+    let mut head = [0u8; 8];
+    let mut mask = [0u8; 8];
+    for (k, &b) in lit.iter().take(8).enumerate() {
+        head[k] = b | 0x20;
+        mask[k] = 0xFF;
+    }
+    let mask = u64::from_le_bytes(mask);
+    (u64::from_le_bytes(head) & mask, mask)
+}
+
+fn hash(folded: u32) -> u16 {
+    (folded.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as u16
+}
+
+/// How common a byte is in log text (higher is more common); a heuristic for choosing keys.
+fn commonness(b: u8) -> u32 {
+    const LETTERS: &[u8] = b"etaoinsrhldcumfpgwybvkxjqz";
+    let l = b.to_ascii_lowercase();
+    match l {
+        b' ' => 260,
+        b'a'..=b'z' => {
+            let i = LETTERS.iter().position(|&c| c == l).unwrap_or(25) as u32;
+            250 - 8 * i
+        }
+        b'0'..=b'9' => 220,
+        b'\t' | b'.' | b',' | b':' | b'/' | b'-' | b'_' | b'=' => 180,
+        0x80.. => 60,
+        _ => 120,
+    }
+}
+
+impl Grams {
+    /// Builds the filter; `lits` must be non-empty, lower-cased and free of newlines.
+    pub fn new(lits: &[String]) -> Grams {
+        // How many literals hold each window: the key of a literal is its window held by the
+        // fewest other literals (then the one of the rarest bytes), so that a key seen in the
+        // text rarely has many literals to confirm.
+        let mut held_by: HashMap<u32, u32> = HashMap::new();
+        for lit in lits {
+            let mut seen: Vec<u32> = lit.as_bytes().windows(4).map(fold_slice).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for w in seen {
+                *held_by.entry(w).or_default() += 1;
+            }
+        }
+        let mut by_key: BTreeMap<u32, Vec<Entry>> = BTreeMap::new();
+        let mut singles = Vec::new();
+        let mut short_lits = Vec::new();
+        let mut short_ids = Vec::new();
+        let mut threes = Vec::new();
+        for (i, lit) in lits.iter().enumerate() {
+            let b = lit.as_bytes();
+            let i = i as u32;
+            match b.len() {
+                0 => {}
+                1 => singles.push((b[0].to_ascii_lowercase(), b[0].to_ascii_uppercase(), i)),
+                2 => {
+                    short_lits.push(lit.clone());
+                    short_ids.push(i);
+                }
+                3 => {
+                    // Keyed by every folded 4-byte window that starts with it; an occurrence
+                    // at the very end of the text has no such window (see `find_all`).
+                    let (head, head_mask) = head_of(b);
+                    for next in 0x20u8..=0xFF {
+                        if next & 0x20 == 0 {
+                            continue; // folding sets this bit
+                        }
+                        by_key
+                            .entry(fold_slice(&[b[0], b[1], b[2], next]))
+                            .or_default()
+                            .push(Entry {
+                                lit: i,
+                                offset: 0,
+                                head,
+                                head_mask,
+                            });
+                    }
+                    threes.push(i);
+                }
+                _ => {
+                    let (offset, window) = b
+                        .windows(4)
+                        .enumerate()
+                        .min_by_key(|(_, w)| {
+                            let rarity: u32 = w.iter().map(|&c| commonness(c)).sum();
+                            (held_by[&fold_slice(w)], rarity)
+                        })
+                        .expect("a literal of 4+ bytes has a window");
+                    let (head, head_mask) = head_of(b);
+                    by_key.entry(fold_slice(window)).or_default().push(Entry {
+                        lit: i,
+                        offset: offset as u32,
+                        head,
+                        head_mask,
+                    });
+                }
+            }
+        }
+        let mut filter = Box::new([0u64; FILTER_WORDS]);
+        let mut slots = vec![Slot::default(); SLOTS];
+        let mut entries = Vec::new();
+        assert!(
+            by_key.len() < SLOTS / 2,
+            "too many marker keys for the key table"
+        );
+        for (folded, list) in by_key {
+            let h = hash(folded);
+            filter[usize::from(h >> 6)] |= 1 << (h & 63);
+            let mut at = usize::from(h) % SLOTS;
+            while slots[at].count != 0 {
+                at = (at + 1) % SLOTS;
+            }
+            slots[at] = Slot {
+                folded,
+                first: entries.len() as u32,
+                count: list.len() as u32,
+            };
+            entries.extend(list);
+        }
+        let shorts = (!short_lits.is_empty()).then(|| {
+            let ac = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&short_lits)
+                .expect("short markers compile");
+            (ac, short_ids)
+        });
+        Grams {
+            filter,
+            slots,
+            entries,
+            lits: lits.iter().map(|l| l.as_bytes().to_vec()).collect(),
+            singles,
+            shorts,
+            threes,
+        }
+    }
+
+    /// Appends every literal occurrence in `hay` to `out`, ordered by `key_at` (so grouped by
+    /// line); `scratch` is working space.
+    pub fn find_all(&self, hay: &[u8], out: &mut Vec<Hit>, scratch: &mut Vec<Hit>) {
+        out.clear();
+        scratch.clear();
+        self.find_short(hay, scratch);
+        let mut short = scratch.iter().copied().peekable();
+        let mut i = 0;
+        while let Some(at) = self.next_candidate(hay, i) {
+            while let Some(s) = short.next_if(|s| (s.key_at as usize) < at) {
+                out.push(s);
+            }
+            let w = &hay[at..at + 4];
+            let folded = fold_slice(w);
+            self.confirm(hay, at, hash(folded), folded, out);
+            i = at + 1;
+        }
+        if let Some(tail) = hay.len().checked_sub(3) {
+            while let Some(s) = short.next_if(|s| (s.key_at as usize) < tail) {
+                out.push(s);
+            }
+            for &lit in &self.threes {
+                if hay[tail..].eq_ignore_ascii_case(&self.lits[lit as usize]) {
+                    out.push(Hit {
+                        key_at: tail as u32,
+                        start: tail as u32,
+                        end: hay.len() as u32,
+                        lit,
+                    });
+                }
+            }
+        }
+        out.extend(short);
+    }
+
+    /// The first position at or after `i` whose 4-byte window has its filter bit set. The hot
+    /// loop: one 8-byte load serves four windows.
+    #[inline(never)]
+    fn next_candidate(&self, hay: &[u8], mut i: usize) -> Option<usize> {
+        let filter: &[u64; FILTER_WORDS] = &self.filter;
+        let set = |folded: u32| {
+            let h = hash(folded);
+            filter[usize::from(h >> 6)] >> (h & 63) & 1 != 0
+        };
+        while let Some(eight) = hay.get(i..i + 8) {
+            let w = u64::from_le_bytes(eight.try_into().expect("8 bytes")) | 0x2020_2020_2020_2020;
+            for k in 0..4 {
+                if set((w >> (8 * k)) as u32) {
+                    return Some(i + k);
+                }
+            }
+            i += 4;
+        }
+        while let Some(four) = hay.get(i..i + 4) {
+            if set(fold_slice(four)) {
+                return Some(i);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Looks the window at `i` up in the key table and confirms its literals around it.
+    fn confirm(&self, hay: &[u8], i: usize, h: u16, folded: u32, out: &mut Vec<Hit>) {
+        let mut at = usize::from(h) % SLOTS;
+        let slot = loop {
+            let s = self.slots[at];
+            if s.count == 0 {
+                return; // a filter collision, not a key
+            }
+            if s.folded == folded {
+                break s;
+            }
+            at = (at + 1) % SLOTS;
+        };
+        let list = &self.entries[slot.first as usize..(slot.first + slot.count) as usize];
+        for e in list {
+            let Some(start) = i.checked_sub(e.offset as usize) else {
+                continue;
+            };
+            if let Some(h8) = hay.get(start..start + 8) {
+                let text = u64::from_le_bytes(h8.try_into().expect("8 bytes"));
+                if (text | 0x2020_2020_2020_2020) & e.head_mask != e.head {
+                    continue;
+                }
+            }
+            let lit = &self.lits[e.lit as usize];
+            let end = start + lit.len();
+            if end <= hay.len() && hay[start..end].eq_ignore_ascii_case(lit) {
+                out.push(Hit {
+                    key_at: i as u32,
+                    start: start as u32,
+                    end: end as u32,
+                    lit: e.lit,
+                });
+            }
+        }
+    }
+
+    /// Occurrences of the literals shorter than 4 bytes, sorted by position.
+    fn find_short(&self, hay: &[u8], out: &mut Vec<Hit>) {
+        for &(lo, up, lit) in &self.singles {
+            let hit = |p: usize| Hit {
+                key_at: p as u32,
+                start: p as u32,
+                end: p as u32 + 1,
+                lit,
+            };
+            if lo == up {
+                out.extend(memchr::memchr_iter(lo, hay).map(hit));
+            } else {
+                out.extend(memchr::memchr2_iter(lo, up, hay).map(hit));
+            }
+        }
+        if let Some((ac, ids)) = &self.shorts {
+            for m in ac.find_overlapping_iter(hay) {
+                out.push(Hit {
+                    key_at: m.start() as u32,
+                    start: m.start() as u32,
+                    end: m.end() as u32,
+                    lit: ids[m.pattern().as_usize()],
+                });
+            }
+        }
+        out.sort_unstable_by_key(|h| (h.key_at, h.lit));
+    }
+}
