@@ -68,7 +68,13 @@ pub fn plan(platform: Platform) -> Vec<Step> {
     for t in crate::spec::tools() {
         let mut c = vec![t.name.clone()];
         c.extend(t.args.iter().cloned());
-        steps.push(Run(names::tool(&t.name), vec![c]));
+        let mut cmds = vec![c.clone()];
+        // usbmuxd lives in /usr/sbin, which is not on every user's PATH.
+        if t.name == "usbmuxd" && platform != Platform::Windows {
+            c[0] = "/usr/sbin/usbmuxd".into();
+            cmds.push(c);
+        }
+        steps.push(Run(names::tool(&t.name), cmds));
     }
     steps
 }

@@ -62,13 +62,13 @@ fn usbmuxd(i: &HostInputs) -> Finding {
             &names::tool("usbmuxd"),
         ));
     }
+    // `systemctl is-active` prints `inactive` for a unit that does not exist too, so an idle
+    // unit alone does not prove usbmuxd is installed.
     let installed = pkg.is_some()
         || tool.is_some()
         || !procs.is_empty()
-        || matches!(
-            unit,
-            Some(UnitState::Active(_) | UnitState::Inactive | UnitState::Failed(_))
-        );
+        || matches!(unit, Some(UnitState::Active(_) | UnitState::Failed(_)));
+    let absence_known = dpkg.is_some() || matches!(unit, Some(UnitState::NotFound));
     let running = !procs.is_empty() || matches!(unit, Some(UnitState::Active(_)));
     let mut f = if running {
         finding(
@@ -95,6 +95,15 @@ fn usbmuxd(i: &HostInputs) -> Finding {
             Severity::Info,
             "usbmuxd is installed but not running now",
             "Normal while no device is connected: udev starts usbmuxd when an iPhone or iPad is plugged in. If it still does not run with the device connected, start it with `sudo systemctl start usbmuxd`.",
+        )
+        .with_confidence(Confidence::Medium)
+    } else if !absence_known {
+        finding(
+            ID,
+            Some("not_found"),
+            Severity::Warn,
+            "usbmuxd was not found",
+            "No usbmuxd answered on PATH or in /usr/sbin and no package database was read to confirm it is absent. idevicerestore and futurerestore need it once the device leaves Recovery mode.",
         )
         .with_confidence(Confidence::Medium)
     } else {

@@ -453,7 +453,7 @@ fn usb_drivers(i: &HostInputs) -> Vec<Finding> {
         .map(parse_devices)
         .unwrap_or_default()
         .into_iter()
-        .filter(PnpDevice::is_apple)
+        .filter(PnpDevice::is_apple_mobile)
         .collect();
     let pkg_of = |d: &PnpDevice| {
         d.driver

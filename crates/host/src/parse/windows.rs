@@ -171,6 +171,11 @@ pub fn parse_blocks(text: &str) -> Vec<BTreeMap<String, String>> {
         if let Some((k, v)) = line.split_once(':') {
             let k = k.trim().to_ascii_lowercase();
             if !k.is_empty() && !k.contains('\\') {
+                // A key seen again starts the next record (output filtered through findstr
+                // has no blank lines between records).
+                if cur.contains_key(&k) {
+                    out.push(std::mem::take(&mut cur));
+                }
                 cur.insert(k, v.trim().to_string());
             }
         }
@@ -235,9 +240,21 @@ pub struct PnpDevice {
 }
 
 impl PnpDevice {
-    /// An Apple device (USB vendor 05AC).
-    pub fn is_apple(&self) -> bool {
+    /// The USB product id from the instance id (`…&PID_12A8…`).
+    pub fn product_id(&self) -> Option<u16> {
+        let up = self.instance_id.to_ascii_uppercase();
+        let at = up.find("PID_")? + 4;
+        u16::from_str_radix(up.get(at..at + 4)?, 16).ok()
+    }
+
+    /// An iPhone, iPad or iPod in any mode: vendor 05AC with a product id in Apple's 0x12xx
+    /// mobile-device range (normal 0x129x/0x12Ax, DFU 0x1227, Recovery 0x1281-0x1283) or 0x1338
+    /// (checkm8 DFU). Apple keyboards, trackpads and the like (other product ids) do not count.
+    pub fn is_apple_mobile(&self) -> bool {
         self.instance_id.to_ascii_uppercase().contains("VID_05AC")
+            && self
+                .product_id()
+                .is_some_and(|p| (0x1200..=0x12FF).contains(&p) || p == 0x1338)
     }
 }
 
@@ -285,9 +302,13 @@ pub fn store_packages(text: &str) -> Vec<StorePackage> {
         if name.len() <= "AppleInc.".len() {
             continue;
         }
+        let dotted3 = |v: &&str| super::version::dotted(v).is_some_and(|d| d.len() >= 3);
+        // `winget list` puts the version in the next column of the same line.
+        let line_tail = tail[token.len()..].lines().next().unwrap_or("");
         let version = parts
             .next()
-            .filter(|v| super::version::dotted(v).is_some_and(|d| d.len() >= 3))
+            .filter(dotted3)
+            .or_else(|| line_tail.split_whitespace().find(dotted3))
             .map(str::to_string);
         let pkg = StorePackage {
             name: name.clone(),
@@ -357,5 +378,21 @@ mod tests {
         assert_eq!(p[0].name, "AppleInc.AppleDevices");
         assert_eq!(p[1].version.as_deref(), Some("12131.3.2010.0"));
         assert!(store_packages("Microsoft.WindowsStore_8wekyb3d8bbwe").is_empty());
+        let dev = |id: &str| PnpDevice {
+            instance_id: id.into(),
+            description: String::new(),
+            class: String::new(),
+            status: String::new(),
+            driver: None,
+        };
+        assert!(dev(r"USB\VID_05AC&PID_12A8&MI_01\6&1&0001").is_apple_mobile());
+        assert!(dev(r"USB\VID_05AC&PID_1227\CPID:8010").is_apple_mobile());
+        assert!(!dev(r"USB\VID_05AC&PID_0340&MI_01\7&36db7b45&0&0001").is_apple_mobile());
+        assert!(!dev(r"USB\VID_067B&PID_2303\5&12c8f4c0&0&2").is_apple_mobile());
+        let winget = "iTunes     AppleInc.iTunes_nzyj5cx40ttqa     12131.3.2010.0\n";
+        assert_eq!(
+            store_packages(winget)[0].version.as_deref(),
+            Some("12131.3.2010.0")
+        );
     }
 }
