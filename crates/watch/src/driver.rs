@@ -133,8 +133,14 @@ impl Follower {
         {
             self.logs.set_dirs(self.dirs.folders());
         }
+        // The first look shows the bus as it is; later ones advance a recorded sequence.
+        let look = if self.steps == 0 {
+            self.bus.enumerate()
+        } else {
+            self.bus.poll()
+        };
         self.steps = self.steps.saturating_add(1);
-        let bus_input = match self.bus.poll() {
+        let bus_input = match look {
             Ok(inv) => Input::Bus {
                 at,
                 devices: scan_inventory(self.bus.source(), &inv).devices,
