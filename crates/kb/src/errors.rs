@@ -172,7 +172,7 @@ pub fn codes_for_family(family: Family) -> Vec<&'static str> {
         .iter()
         .filter(|e| e.family == family && e.kind == Kind::Number)
         .collect();
-    found.sort_by_key(|e| e.confidence);
+    found.sort_by_key(|e| std::cmp::Reverse(e.confidence));
     found.into_iter().map(|e| e.code).collect()
 }
 

@@ -2,10 +2,11 @@
 //! events. Everything it keeps is bounded, whatever the size of the log.
 
 use crate::clean::{Prefix, clean_line};
-use crate::data;
+use crate::data::{self, FactKind, Inference, RuleKind};
 use crate::extract;
 use crate::report::{
-    CheckpointEvent, DeviceInfo, EventSummary, ObservedCode, OperationEvent, Stage, TargetInfo,
+    CheckpointEvent, CheckpointState, CodeKind, DeviceInfo, EventSummary, ObservedCode,
+    OperationEvent, Stage, TargetInfo, ToolInfo,
 };
 use crate::scan::{Extract, Matcher, Trigger};
 use std::collections::VecDeque;
@@ -15,15 +16,62 @@ const MAX_STAGES: usize = 4096;
 /// Most operations / checkpoints / codes kept in the event summary.
 const MAX_EVENTS: usize = 64;
 
+/// A line number with the line's display text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineText {
+    /// 1-based line number.
+    pub line: u64,
+    /// The line as displayed (cleaned, bounded).
+    pub text: String,
+}
+
+impl LineText {
+    fn new(line: u64, text: &str) -> Self {
+        LineText {
+            line,
+            text: text.to_string(),
+        }
+    }
+}
+
 /// Where a rule fired.
 #[derive(Debug, Clone)]
 pub struct Hit {
     /// Lines that fired.
     pub count: u64,
-    /// First line and its display text.
-    pub first: (u64, String),
-    /// Last line and its display text.
-    pub last: (u64, String),
+    /// First line that fired.
+    pub first: LineText,
+    /// Last line that fired.
+    pub last: LineText,
+}
+
+/// A stage the log reached.
+#[derive(Debug, Clone)]
+pub struct StageMark {
+    /// Where it was reached.
+    pub at: LineText,
+    /// The stage.
+    pub stage: Stage,
+}
+
+/// A failing checkpoint with its line.
+#[derive(Debug, Clone)]
+pub struct FailedCheckpoint {
+    /// The parsed checkpoint.
+    pub event: CheckpointEvent,
+    /// The line as displayed.
+    pub text: String,
+}
+
+/// A numeric status on a line (the device's final status, a TSS answer).
+#[derive(Debug, Clone)]
+pub struct StatusLine {
+    /// 1-based line.
+    pub line: u64,
+    /// The status code.
+    pub code: i64,
+    /// The line as displayed.
+    pub text: String,
 }
 
 /// A rule hit inferred from typed events rather than a literal (e.g. a failing checkpoint named
@@ -32,10 +80,8 @@ pub struct Hit {
 pub struct Inferred {
     /// Index into `data::rules()`.
     pub rule: usize,
-    /// Line.
-    pub line: u64,
-    /// Display text.
-    pub text: String,
+    /// Where it was inferred.
+    pub at: LineText,
     /// Why it counts.
     pub why: String,
 }
@@ -50,30 +96,34 @@ pub struct Analyzer {
     pub inferred: Vec<Inferred>,
     /// Per format: score.
     pub format_scores: Vec<u32>,
-    /// Stage transitions (line, stage), oldest first.
-    pub stages: VecDeque<(u64, Stage, String)>,
+    /// Stage transitions, oldest first.
+    pub stages: VecDeque<StageMark>,
     /// Device identity.
     pub device: Option<DeviceInfo>,
     /// Target firmware.
     pub target: TargetInfo,
     /// Line of the target's IPSW name.
-    pub ipsw_line: Option<(u64, String)>,
+    pub ipsw_line: Option<LineText>,
     /// Event summary being built.
     pub events: EventSummary,
-    /// Failing checkpoints (line, event, display).
-    pub failed_checkpoints: Vec<(CheckpointEvent, String)>,
+    /// Failing checkpoints.
+    pub failed_checkpoints: Vec<FailedCheckpoint>,
     /// Observed codes.
     pub codes: Vec<ObservedCode>,
-    /// Device status lines (line, code, display).
-    pub statuses: Vec<(u64, i64, String)>,
-    /// TSS status lines (line, code, display).
-    pub tss: Vec<(u64, i64, String)>,
+    /// Device status lines.
+    pub statuses: Vec<StatusLine>,
+    /// TSS status lines.
+    pub tss: Vec<StatusLine>,
+    /// The restore tool build named by the first version banner.
+    pub tool: Option<ToolInfo>,
+    /// First line where Apple's signing server granted the main ticket.
+    pub ticket_granted: Option<u64>,
     /// Lines with markdown quoting or bold.
     pub markdown_lines: u64,
     /// Lines with a Windows thread prefix.
     pub windows_prefix_lines: u64,
-    /// Last marker line seen (line, display).
-    pub last_line: Option<(u64, String)>,
+    /// Last marker line seen.
+    pub last_line: Option<LineText>,
     last_exception: Option<u64>,
     target_from_name: (bool, bool),
 }
@@ -147,7 +197,10 @@ impl Analyzer {
         for e in extracts {
             self.extract(e, line_no, text, &c.display);
         }
-        self.last_line = Some((line_no, c.display));
+        self.last_line = Some(LineText {
+            line: line_no,
+            text: c.display,
+        });
     }
 
     fn score_prefix(&mut self, prefix: Prefix, lower: &str) {
@@ -182,44 +235,75 @@ impl Analyzer {
         {
             return;
         }
+        if let Some(fact) = rule.def.after
+            && !self.fact_before(fact, line_no)
+        {
+            return;
+        }
+        if rule.def.kind == RuleKind::Fact {
+            self.fact(rule.def.fact, line_no, text);
+        }
         self.record(i, line_no, display);
+    }
+
+    /// Whether `fact` was recorded on a line before `line_no`.
+    fn fact_before(&self, fact: FactKind, line_no: u64) -> bool {
+        match fact {
+            FactKind::TicketGranted => self.ticket_granted.is_some_and(|l| l < line_no),
+            FactKind::ToolBanner => self.tool.as_ref().is_some_and(|t| t.line < line_no),
+        }
+    }
+
+    fn fact(&mut self, fact: Option<FactKind>, line_no: u64, text: &str) {
+        match fact {
+            Some(FactKind::ToolBanner) if self.tool.is_none() => {
+                self.tool = crate::tool::parse_banner(line_no, text);
+            }
+            Some(FactKind::ToolBanner) => {}
+            Some(FactKind::TicketGranted) => {
+                self.ticket_granted.get_or_insert(line_no);
+            }
+            None => {}
+        }
     }
 
     fn record(&mut self, i: usize, line_no: u64, display: &str) {
         match &mut self.hits[i] {
             Some(h) => {
-                if h.last.0 != line_no {
+                if h.last.line != line_no {
                     h.count += 1;
-                    h.last = (line_no, display.to_string());
+                    h.last = LineText::new(line_no, display);
                 }
             }
             slot @ None => {
                 *slot = Some(Hit {
                     count: 1,
-                    first: (line_no, display.to_string()),
-                    last: (line_no, display.to_string()),
+                    first: LineText::new(line_no, display),
+                    last: LineText::new(line_no, display),
                 });
             }
         }
     }
 
     fn enter_stage(&mut self, line_no: u64, name: String, id: Option<String>, display: &str) {
-        if let Some((_, last, _)) = self.stages.back()
-            && last.name == name
+        if let Some(last) = self.stages.back()
+            && last.stage.name == name
         {
             return;
         }
         if self.stages.len() >= MAX_STAGES {
             self.stages.pop_front();
         }
-        self.stages
-            .push_back((line_no, Stage { name, id }, display.to_string()));
+        self.stages.push_back(StageMark {
+            at: LineText::new(line_no, display),
+            stage: Stage { name, id },
+        });
     }
 
-    fn code(&mut self, kind: &str, code: i64, meaning: Option<String>, line: u64) {
+    fn code(&mut self, kind: CodeKind, code: i64, meaning: Option<String>, line: u64) {
         if self.codes.len() < MAX_EVENTS {
             self.codes.push(ObservedCode {
-                kind: kind.to_string(),
+                kind,
                 code: code.to_string(),
                 meaning,
                 line,
@@ -260,7 +344,7 @@ impl Analyzer {
                     if f.ipsw.is_some() && t.ipsw.is_none() {
                         t.ipsw = f.ipsw;
                         t.ipsw_product_types = f.product_types;
-                        self.ipsw_line = Some((line_no, display.to_string()));
+                        self.ipsw_line = Some(LineText::new(line_no, display));
                     }
                     // Explicit version lines beat what the IPSW file name suggests.
                     if f.version.is_some()
@@ -338,19 +422,21 @@ impl Analyzer {
                             .find(|c| c.id == ev.id && c.name.is_some())
                             .and_then(|c| c.name.clone());
                     }
-                    if ev.state == "begin"
+                    if ev.state == CheckpointState::Begin
                         && let Some(name) = ev.name.clone()
                     {
                         self.enter_stage(line_no, name, ev.id.clone(), display);
                     }
-                    if ev.state == "failure" {
+                    if ev.state == CheckpointState::Failure {
                         if let Some(r) = ev.result {
-                            self.code("checkpoint_result", r, ev.name.clone(), line_no);
+                            self.code(CodeKind::CheckpointResult, r, ev.name.clone(), line_no);
                         }
                         self.infer_from_checkpoint(&ev, display);
                         if self.failed_checkpoints.len() < 16 {
-                            self.failed_checkpoints
-                                .push((ev.clone(), display.to_string()));
+                            self.failed_checkpoints.push(FailedCheckpoint {
+                                event: ev.clone(),
+                                text: display.to_string(),
+                            });
                         }
                     }
                     push_bounded(&mut self.events.checkpoints, ev);
@@ -359,13 +445,17 @@ impl Analyzer {
             Extract::Status => {
                 if let Some((code, _)) = extract::device_status(text) {
                     let meaning = proto.status_meaning(code).map(str::to_string);
-                    self.code("device_status", code, meaning, line_no);
+                    self.code(CodeKind::DeviceStatus, code, meaning, line_no);
                     if self.statuses.len() < 16 {
-                        self.statuses.push((line_no, code, display.to_string()));
+                        self.statuses.push(StatusLine {
+                            line: line_no,
+                            code,
+                            text: display.to_string(),
+                        });
                     }
                 } else if let Some(v) = extract::int_after(text, "AMRError") {
                     self.code(
-                        "amr_error",
+                        CodeKind::AmrError,
                         v,
                         proto.status_meaning(v).map(str::to_string),
                         line_no,
@@ -375,9 +465,13 @@ impl Analyzer {
             Extract::Tss => {
                 if let Some((code, msg)) = extract::tss_status(text) {
                     let meaning = proto.tss_meaning(code).map(str::to_string).or(msg);
-                    self.code("tss_status", code, meaning, line_no);
+                    self.code(CodeKind::TssStatus, code, meaning, line_no);
                     if self.tss.len() < 16 {
-                        self.tss.push((line_no, code, display.to_string()));
+                        self.tss.push(StatusLine {
+                            line: line_no,
+                            code,
+                            text: display.to_string(),
+                        });
                     }
                 }
             }
@@ -388,8 +482,8 @@ impl Analyzer {
                 }
                 if let Some((kind, v)) = extract::tool_code(text) {
                     let recent_exception = self.last_exception.is_some_and(|l| line_no - l <= 6);
-                    if kind != "exception" || recent_exception {
-                        let meaning = if kind == "tool_return" {
+                    if kind != CodeKind::Exception || recent_exception {
+                        let meaning = if kind == CodeKind::ToolReturn {
                             proto.return_codes.get(&v.to_string()).cloned()
                         } else {
                             None
@@ -464,8 +558,7 @@ impl Analyzer {
                 if self.inferred.len() < 16 {
                     self.inferred.push(Inferred {
                         rule: idx,
-                        line: ev.line,
-                        text: display.to_string(),
+                        at: LineText::new(ev.line, display),
                         why: format!("the device marked its '{name}' step as failed"),
                     });
                 }
@@ -476,7 +569,7 @@ impl Analyzer {
 
     /// Adds inferences that need the whole log (device vs. IPSW product types).
     pub fn finish(&mut self) {
-        if let (Some(d), Some((line, text))) = (&self.device, &self.ipsw_line)
+        if let (Some(d), Some(at)) = (&self.device, &self.ipsw_line)
             && let Some(pt) = &d.product_type
             && !self.target.ipsw_product_types.is_empty()
             && !self
@@ -486,25 +579,30 @@ impl Analyzer {
                 .any(|p| p.eq_ignore_ascii_case(pt))
             && let Some(idx) = data::rules()
                 .iter()
-                .position(|r| r.def.id == "fw.not_for_device")
+                .position(|r| r.def.inferred_from == Some(Inference::IpswProductMismatch))
         {
             self.inferred.push(Inferred {
                 rule: idx,
-                line: *line,
-                text: text.clone(),
+                at: at.clone(),
                 why: format!(
                     "the IPSW is for {} but the device is {pt}",
                     self.target.ipsw_product_types.join(", ")
                 ),
             });
         }
-        if let Some((_, stage, _)) = self.stages.back() {
-            self.events.last_step = Some(stage.clone());
+        if let Some(m) = self.stages.back() {
+            self.events.last_step = Some(m.stage.clone());
+        }
+        if let Some(t) = &mut self.tool {
+            let pt = self.device.as_ref().and_then(|d| d.product_type.clone());
+            let target = (self.target.version.is_some() || self.target.build.is_some())
+                .then_some(&self.target);
+            crate::tool::assess(t, target, pt.as_deref());
         }
     }
 
     /// The last stage reached at or before `line`.
-    pub fn stage_at(&self, line: u64) -> Option<&(u64, Stage, String)> {
-        self.stages.iter().rev().find(|(l, _, _)| *l <= line)
+    pub fn stage_at(&self, line: u64) -> Option<&StageMark> {
+        self.stages.iter().rev().find(|m| m.at.line <= line)
     }
 }

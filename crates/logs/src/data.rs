@@ -19,6 +19,19 @@ pub enum RuleKind {
     Success,
     /// Alarming-looking but normal.
     Noise,
+    /// Not a verdict: a fact other rules or the diagnosis build on (a tool's version banner, a
+    /// granted signing ticket).
+    Fact,
+}
+
+/// The facts a `fact` rule records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKind {
+    /// A restore tool's version banner (parsed with `data/tools.toml`).
+    ToolBanner,
+    /// Apple's signing server granted the main ticket (APTicket / SHSH).
+    TicketGranted,
 }
 
 /// One diagnosis rule, as `data/rules.toml` holds it.
@@ -60,6 +73,40 @@ pub struct RuleDef {
     /// What would settle the cause when this rule is all there is.
     #[serde(default)]
     pub settle: Option<String>,
+    /// For `fact` rules: which fact the line records.
+    #[serde(default)]
+    pub fact: Option<FactKind>,
+    /// The rule counts only on a line after this fact was recorded (e.g. a component refused
+    /// after the main ticket was granted).
+    #[serde(default)]
+    pub after: Option<FactKind>,
+    /// The tool's own final verdict (success or failure). The last such line decides the
+    /// outcome; alarming lines before it do not.
+    #[serde(default)]
+    pub terminal: bool,
+    /// When the log shows a tool build older than the firmware it restores, this cause is read
+    /// as the tool's (family `restore_tool`).
+    #[serde(default)]
+    pub tool_age: bool,
+    /// A pasted dialog: family, meaning and remedies come from the knowledge base (rd-kb) for
+    /// the number the line names.
+    #[serde(default)]
+    pub kb_dialog: bool,
+    /// The family when the log comes from a third-party restore tool (idevicerestore,
+    /// futurerestore, …) rather than Apple's: there "the host software" is the tool itself.
+    #[serde(default)]
+    pub third_party_family: Option<Family>,
+    /// The rule is also inferred from the whole log, not only from its literals.
+    #[serde(default)]
+    pub inferred_from: Option<Inference>,
+}
+
+/// Whole-log inferences a rule can stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Inference {
+    /// The IPSW file name lists product types that do not include the device's.
+    IpswProductMismatch,
 }
 
 /// A rule with its compiled regex and lower-cased vetoes.
@@ -87,6 +134,10 @@ pub struct FormatDef {
     pub strong: Vec<String>,
     /// Other markers (score 1).
     pub markers: Vec<String>,
+    /// Output of a third-party restore tool (not Apple's own software): a failure it reports
+    /// without naming a cause is most often the tool's own.
+    #[serde(default)]
+    pub third_party: bool,
 }
 
 /// A host-side stage, as `data/stages.toml` holds it.
@@ -99,6 +150,21 @@ pub struct StageDef {
     pub name: String,
     /// Literals marking the stage.
     pub any: Vec<String>,
+    /// Likely causes when a log fails or stops at this stage without naming one, best first.
+    #[serde(default)]
+    pub suspect: Vec<SuspectDef>,
+}
+
+/// A likely cause of a failure at a stage, as `data/stages.toml` holds it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuspectDef {
+    /// The family of cause.
+    pub family: Family,
+    /// Why it is likely at this stage.
+    pub why: String,
+    /// What would confirm or rule it out.
+    pub settle: String,
 }
 
 /// A checkpoint-name mapping, as `data/checkpoints.toml` holds it.
@@ -109,6 +175,152 @@ pub struct CheckpointDef {
     pub any: Vec<String>,
     /// Id of the rule explaining a failure of that step.
     pub rule: String,
+}
+
+/// How a tool's version maps to a build date (see `data/tools.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionScheme {
+    /// `<tag>-<N>-g<sha>`: N commits after a tag.
+    CommitsSinceTag,
+    /// A total commit count.
+    CommitCount,
+    /// The version is a date, `vYY.MM.DD`.
+    DateVersion,
+    /// No date known.
+    None,
+}
+
+/// A restore tool whose banner the diagnosis reads, as `data/tools.toml` holds it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolDef {
+    /// Stable id, e.g. `idevicerestore`.
+    pub id: String,
+    /// Name as users know it.
+    pub name: String,
+    /// Regexes over a banner line, with named groups `version`, `count`, `date`.
+    pub patterns: Vec<String>,
+    /// How the version maps to a build date.
+    pub scheme: VersionScheme,
+    /// For `commits_since_tag`: the tag.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// For `commits_since_tag`: the tag's date (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub tag_date: Option<String>,
+    /// (commit count, `YYYY-MM-DD`) pairs from the tool's git history, ascending.
+    pub anchors: Vec<(u32, String)>,
+    /// Where the newest build is published.
+    pub latest: String,
+    /// What to try when a newer build does not help.
+    pub others: String,
+    /// Where the facts were read.
+    pub source: String,
+}
+
+/// A tool definition with its compiled patterns.
+#[derive(Debug)]
+pub struct Tool {
+    /// The definition.
+    pub def: ToolDef,
+    /// Compiled `patterns`.
+    pub patterns: Vec<Regex>,
+}
+
+/// The fixed texts of `data/texts.toml`, by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextId {
+    /// Only generic failure lines.
+    NoCause,
+    /// Several likely causes, none settled.
+    Candidates,
+    /// The log stops before the end.
+    Incomplete,
+    /// Nothing recognised.
+    NotRecognised,
+    /// A finished restore after earlier alarms (explanation suffix).
+    EarlierFailure,
+    /// Secondary findings.
+    AlsoSeen,
+    /// A pasted dialog looked up in the knowledge base.
+    DialogKb,
+    /// The tool build is older than the firmware (explanation suffix).
+    ToolTooOld,
+    /// A cause in the tool itself (explanation suffix).
+    ToolCause,
+    /// The tool-specific "update the tool" remedy.
+    ToolUpdateRemedy,
+    /// A third-party tool failed without naming a cause.
+    ToolGeneric,
+}
+
+impl TextId {
+    /// Every text id, for validation.
+    pub const ALL: [TextId; 11] = [
+        TextId::NoCause,
+        TextId::Candidates,
+        TextId::Incomplete,
+        TextId::NotRecognised,
+        TextId::EarlierFailure,
+        TextId::AlsoSeen,
+        TextId::DialogKb,
+        TextId::ToolTooOld,
+        TextId::ToolCause,
+        TextId::ToolUpdateRemedy,
+        TextId::ToolGeneric,
+    ];
+
+    /// The key in `texts.toml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            TextId::NoCause => "no_cause",
+            TextId::Candidates => "candidates",
+            TextId::Incomplete => "incomplete",
+            TextId::NotRecognised => "not_recognised",
+            TextId::EarlierFailure => "earlier_failure",
+            TextId::AlsoSeen => "also_seen",
+            TextId::DialogKb => "dialog_kb",
+            TextId::ToolTooOld => "tool_too_old",
+            TextId::ToolCause => "tool_cause",
+            TextId::ToolUpdateRemedy => "tool_update_remedy",
+            TextId::ToolGeneric => "tool_generic",
+        }
+    }
+}
+
+/// One fixed text, as `data/texts.toml` holds it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextDef {
+    /// One-line summary.
+    pub title: String,
+    /// What it means (may hold `{placeholders}`).
+    pub explanation: String,
+    /// What would settle it.
+    #[serde(default)]
+    pub settle: Option<String>,
+    /// Remedy ids, best first.
+    #[serde(default)]
+    pub remedies: Vec<String>,
+}
+
+/// Replaces every `{key}` in `template` by its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct ToolFile {
+    tool: Vec<ToolDef>,
+}
+#[derive(Deserialize)]
+struct TextFile {
+    text: BTreeMap<String, TextDef>,
 }
 
 #[derive(Deserialize)]
@@ -181,6 +393,37 @@ pub fn rules() -> &'static [Rule] {
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
     rules().iter().find(|r| r.def.id == id)
+}
+
+/// Every restore tool whose banner is read.
+pub fn tools() -> &'static [Tool] {
+    static T: OnceLock<Vec<Tool>> = OnceLock::new();
+    T.get_or_init(|| {
+        parse_toml::<ToolFile>("tools.toml", include_str!("../data/tools.toml"))
+            .tool
+            .into_iter()
+            .map(|def| Tool {
+                patterns: def
+                    .patterns
+                    .iter()
+                    .map(|p| {
+                        Regex::new(p).unwrap_or_else(|e| panic!("tool {} pattern: {e}", def.id))
+                    })
+                    .collect(),
+                def,
+            })
+            .collect()
+    })
+}
+
+/// A fixed text (`data/texts.toml`); the test of the embedded data proves every id exists.
+pub fn text(id: TextId) -> &'static TextDef {
+    static T: OnceLock<BTreeMap<String, TextDef>> = OnceLock::new();
+    let all = T.get_or_init(|| {
+        parse_toml::<TextFile>("texts.toml", include_str!("../data/texts.toml")).text
+    });
+    all.get(id.key())
+        .unwrap_or_else(|| panic!("texts.toml lacks [text.{}]", id.key()))
 }
 
 /// Every format, in file order.
@@ -360,6 +603,28 @@ pub fn validate() -> Vec<String> {
                 }
             }
             RuleKind::Noise => {}
+            RuleKind::Fact => {
+                if d.fact.is_none() {
+                    problems.push(format!("fact rule {} must say which fact it records", d.id));
+                }
+            }
+        }
+        if d.fact.is_some() && d.kind != RuleKind::Fact {
+            problems.push(format!(
+                "rule {} records a fact but is not a fact rule",
+                d.id
+            ));
+        }
+        if let Some(f) = d.after
+            && !rules().iter().any(|r| r.def.fact == Some(f))
+        {
+            problems.push(format!("rule {} waits for a fact no rule records", d.id));
+        }
+        if d.terminal && !matches!(d.kind, RuleKind::Success | RuleKind::Generic) {
+            problems.push(format!(
+                "terminal rule {} must be a success or generic rule",
+                d.id
+            ));
         }
     }
     let mut fseen = std::collections::HashSet::new();
@@ -380,6 +645,34 @@ pub fn validate() -> Vec<String> {
     for s in stages() {
         if !sseen.insert(s.id.as_str()) || s.any.is_empty() {
             problems.push(format!("stage {} is duplicated or has no markers", s.id));
+        }
+    }
+    for t in tools() {
+        let d = &t.def;
+        if d.patterns.is_empty() {
+            problems.push(format!("tool {} has no banner pattern", d.id));
+        }
+        if !d
+            .anchors
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1)
+        {
+            problems.push(format!("tool {} anchors are not ascending", d.id));
+        }
+        let dated = matches!(
+            d.scheme,
+            VersionScheme::CommitsSinceTag | VersionScheme::CommitCount
+        );
+        if dated && d.anchors.is_empty() {
+            problems.push(format!("tool {} needs commit anchors", d.id));
+        }
+    }
+    for id in TextId::ALL {
+        let t = text(id);
+        for rem in &t.remedies {
+            if rd_kb::remedy(rem).is_none() {
+                problems.push(format!("text {} names unknown remedy {rem}", id.key()));
+            }
         }
     }
     let p = protocol();

@@ -1,7 +1,8 @@
 //! Typed event parsers. Each takes a cleaned line (see [`crate::clean`]) and returns a value
-//! only when the line really has that shape; none of them allocate unless they return.
+//! only when the line really has that shape. They run only on the few marker lines the scanner
+//! hands over, so a lower-cased copy of the line per call is an accepted cost.
 
-use crate::report::CheckpointEvent;
+use crate::report::{CheckpointEvent, CheckpointState, CodeKind};
 
 /// Product-type families as they appear in identifiers (`iPhone9,3`).
 const PRODUCT_FAMILIES: [&str; 7] = [
@@ -333,7 +334,7 @@ pub fn checkpoint(text: &str) -> Option<CheckpointEvent> {
         id: None,
         name: None,
         phase: None,
-        state: String::new(),
+        state: CheckpointState::Notice,
         result: None,
         message: None,
     };
@@ -344,15 +345,14 @@ pub fn checkpoint(text: &str) -> Option<CheckpointEvent> {
         let colon = rest.find(':')?;
         let state = rest[..colon].trim();
         ev.state = match state {
-            "BEGIN" => "begin",
-            "END" => "end",
-            "NOTICE" => "notice",
-            "FAILURE" => "failure",
-            "WARNING" => "warning",
-            s if s.contains("RETRY") => "retry",
+            "BEGIN" => CheckpointState::Begin,
+            "END" => CheckpointState::End,
+            "NOTICE" => CheckpointState::Notice,
+            "FAILURE" => CheckpointState::Failure,
+            "WARNING" => CheckpointState::Warning,
+            s if s.contains("RETRY") => CheckpointState::Retry,
             _ => return None,
-        }
-        .to_string();
+        };
         let mut after = rest[colon + 1..].trim_start();
         if let Some(r) = after.strip_prefix('(') {
             let close = r.find(')')?;
@@ -384,27 +384,23 @@ pub fn checkpoint(text: &str) -> Option<CheckpointEvent> {
             ev.id = Some(hex_id(id));
             ev.result = int_after(rest, "code");
             ev.state = if ev.result.unwrap_or(0) == 0 {
-                "end"
+                CheckpointState::End
             } else {
-                "failure"
-            }
-            .to_string();
+                CheckpointState::Failure
+            };
             return Some(ev);
         }
         ev.state = if rl.starts_with("started") {
-            "begin"
-        } else if rl.starts_with("completed") {
-            "end"
+            CheckpointState::Begin
+        } else if rl.starts_with("completed") || lower.contains("completed checkpoint") {
+            CheckpointState::End
         } else if rl.starts_with("failure") {
-            "failure"
+            CheckpointState::Failure
         } else if rl.starts_with("warning") {
-            "warning"
-        } else if lower.contains("completed checkpoint") {
-            "end"
+            CheckpointState::Warning
         } else {
             return None;
-        }
-        .to_string();
+        };
         ev.id = int_after(text, "id:").map(hex_id);
         if let Some(o) = text.find(" (")
             && let Some(c) = text[o..].find(')')
@@ -421,13 +417,13 @@ pub fn checkpoint(text: &str) -> Option<CheckpointEvent> {
         {
             ev.message = Some(text[m..].trim().to_string()).filter(|s| !s.is_empty());
         }
-        if ev.state == "end" && ev.result.is_some_and(|r| r != 0) {
-            ev.state = "failure".to_string();
+        if ev.state == CheckpointState::End && ev.result.is_some_and(|r| r != 0) {
+            ev.state = CheckpointState::Failure;
         }
         return Some(ev);
     }
     if lower.contains("completed checkpoint") {
-        ev.state = "end".into();
+        ev.state = CheckpointState::End;
         ev.id = int_after(text, "id:").map(hex_id);
         return Some(ev);
     }
@@ -445,11 +441,10 @@ pub fn checkpoint(text: &str) -> Option<CheckpointEvent> {
         }
         let complete = lower.contains("'checkpoint_complete': true");
         ev.state = match ev.result {
-            Some(r) if r != 0 => "failure",
-            _ if complete => "end",
-            _ => "begin",
-        }
-        .to_string();
+            Some(r) if r != 0 => CheckpointState::Failure,
+            _ if complete => CheckpointState::End,
+            _ => CheckpointState::Begin,
+        };
         return Some(ev);
     }
     None
@@ -510,16 +505,16 @@ pub fn tss_status(text: &str) -> Option<(i64, Option<String>)> {
 }
 
 /// A tool return or exception code and its kind.
-pub fn tool_code(text: &str) -> Option<(&'static str, i64)> {
+pub fn tool_code(text: &str) -> Option<(CodeKind, i64)> {
     let lower = text.to_ascii_lowercase();
     for (key, kind) in [
-        ("errorcode=", "tool_return"),
-        ("error code=", "tool_return"),
-        ("fail code=", "tool_return"),
-        ("restore completed, status:", "tool_return"),
-        ("failed with error:", "tool_return"),
-        ("failed with error", "tool_return"),
-        ("error = ", "asr_error"),
+        ("errorcode=", CodeKind::ToolReturn),
+        ("error code=", CodeKind::ToolReturn),
+        ("fail code=", CodeKind::ToolReturn),
+        ("restore completed, status:", CodeKind::ToolReturn),
+        ("failed with error:", CodeKind::ToolReturn),
+        ("failed with error", CodeKind::ToolReturn),
+        ("error = ", CodeKind::AsrError),
     ] {
         if lower.contains(key)
             && let Some(v) = int_after(text, key)
@@ -528,7 +523,7 @@ pub fn tool_code(text: &str) -> Option<(&'static str, i64)> {
         }
     }
     if lower.trim_start().starts_with("code=") {
-        return int_after(text, "code=").map(|v| ("exception", v));
+        return int_after(text, "code=").map(|v| (CodeKind::Exception, v));
     }
     None
 }
@@ -679,9 +674,12 @@ mod tests {
         );
         assert_eq!(
             tool_code("Failed with errorcode=-11"),
-            Some(("tool_return", -11))
+            Some((CodeKind::ToolReturn, -11))
         );
-        assert_eq!(tool_code("code=92995652"), Some(("exception", 92995652)));
+        assert_eq!(
+            tool_code("code=92995652"),
+            Some((CodeKind::Exception, 92995652))
+        );
         assert_eq!(
             operation_by_name("Updating baseband (19)"),
             Some(("Updating baseband", 19))

@@ -7,6 +7,7 @@
 //! tool codes) and applies the diagnosis rules kept as data in `data/rules.toml` to name the
 //! decisive failure, its family, the failed stage, the evidence lines and the remedies.
 
+pub mod accuracy;
 mod analyzer;
 mod clean;
 pub mod data;
@@ -15,13 +16,15 @@ pub mod extract;
 mod input;
 mod report;
 pub mod scan;
+mod tool;
 
 pub use clean::{Cleaned, Prefix, clean_line};
 pub use input::{Encoding, LogError, sniff};
 pub use rd_model::{Confidence, Family};
 pub use report::{
-    CheckpointEvent, DeviceInfo, Diagnosis, EventSummary, EvidenceLine, NoiseNote, ObservedCode,
-    OperationEvent, Outcome, Stage, TargetInfo,
+    CandidateCause, CheckpointEvent, CheckpointState, CodeKind, DeviceInfo, Diagnosis,
+    EventSummary, EvidenceLine, NoiseNote, ObservedCode, OperationEvent, Outcome, Stage,
+    TargetInfo, ToolInfo,
 };
 
 use std::io::{Cursor, Read};

@@ -108,12 +108,31 @@ pub struct NoiseNote {
     pub example: String,
 }
 
+/// Where an observed code comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeKind {
+    /// A TSS server `STATUS=`.
+    TssStatus,
+    /// The device's final status.
+    DeviceStatus,
+    /// A tool's return / error code.
+    ToolReturn,
+    /// A failing checkpoint's result.
+    CheckpointResult,
+    /// An `AMRError` of Apple's restore library.
+    AmrError,
+    /// The code of a futurerestore exception block.
+    Exception,
+    /// An ASR error (`error = N`).
+    AsrError,
+}
+
 /// A code seen in the log, with what it means.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObservedCode {
-    /// Where the code comes from: `tss_status`, `device_status`, `tool_return`,
-    /// `checkpoint_result`, `amr_error`, `exception`.
-    pub kind: String,
+    /// Where the code comes from.
+    pub kind: CodeKind,
     /// The code as logged.
     pub code: String,
     /// What it means, when known.
@@ -121,6 +140,53 @@ pub struct ObservedCode {
     pub meaning: Option<String>,
     /// 1-based line.
     pub line: u64,
+}
+
+/// What a checkpoint line reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckpointState {
+    /// The step started.
+    Begin,
+    /// The step ended.
+    End,
+    /// A note about the step.
+    Notice,
+    /// The device retries the step by itself.
+    Retry,
+    /// A warning.
+    Warning,
+    /// The step failed.
+    Failure,
+}
+
+impl CheckpointState {
+    /// The snake_case id used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckpointState::Begin => "begin",
+            CheckpointState::End => "end",
+            CheckpointState::Notice => "notice",
+            CheckpointState::Retry => "retry",
+            CheckpointState::Warning => "warning",
+            CheckpointState::Failure => "failure",
+        }
+    }
+}
+
+impl CodeKind {
+    /// The snake_case id used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeKind::TssStatus => "tss_status",
+            CodeKind::DeviceStatus => "device_status",
+            CodeKind::ToolReturn => "tool_return",
+            CodeKind::CheckpointResult => "checkpoint_result",
+            CodeKind::AmrError => "amr_error",
+            CodeKind::Exception => "exception",
+            CodeKind::AsrError => "asr_error",
+        }
+    }
 }
 
 /// A checkpoint as reported by the device.
@@ -137,8 +203,8 @@ pub struct CheckpointEvent {
     /// Phase (`RESTORED`, `FIRMWARE`, ...) when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
-    /// `begin`, `end`, `notice`, `retry`, `warning` or `failure`.
-    pub state: String,
+    /// What the line reports.
+    pub state: CheckpointState,
     /// Result code when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<i64>,
@@ -194,6 +260,48 @@ pub struct EventSummary {
     pub last_step: Option<Stage>,
 }
 
+/// The restore tool build the log shows (from its version banner).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    /// Tool id from `data/tools.toml`, e.g. `idevicerestore`.
+    pub id: String,
+    /// Name as users know it.
+    pub name: String,
+    /// Version as the banner shows it.
+    pub version: String,
+    /// Earliest date (`YYYY-MM-DD`) the build can be from, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub built_after: Option<String>,
+    /// Latest date the build can be from, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub built_before: Option<String>,
+    /// Release date of the target firmware, from the embedded catalog.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware_released: Option<String>,
+    /// Whether the build is older than the firmware it restores (unset when either date is
+    /// unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub older_than_firmware: Option<bool>,
+    /// 1-based line of the banner.
+    pub line: u64,
+}
+
+/// A likely cause offered when the log does not settle one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateCause {
+    /// The family of cause.
+    pub family: Family,
+    /// The rule behind it, when one fired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Why it is a candidate, in plain words.
+    pub why: String,
+    /// The lines that point at it.
+    pub evidence: Vec<EvidenceLine>,
+    /// What would confirm or rule it out.
+    pub settle: String,
+}
+
 /// The diagnosis of one log. The first fields are the stable JSON contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosis {
@@ -232,6 +340,13 @@ pub struct Diagnosis {
     /// Id of the decisive rule, when one decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// When the cause is not settled (low confidence or `unknown`): the two or three likely
+    /// causes, each with its evidence and what would settle it. Best first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<CandidateCause>,
+    /// The restore tool build the log shows, when its banner is there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<ToolInfo>,
     /// Codes seen in the log (TSS statuses, device statuses, tool return codes).
     pub observed_codes: Vec<ObservedCode>,
     /// Alarming-looking lines that were discounted as normal.

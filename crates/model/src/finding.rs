@@ -42,10 +42,9 @@ impl Severity {
     }
 }
 
-/// How sure a diagnosis or knowledge-base entry is.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+/// How sure a diagnosis or knowledge-base entry is. Ordered so that more sure is greater:
+/// `Low < Medium < High` (so `max` picks the surer one and a floor is `c.max(Medium)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
     /// Several signals or sources agree.
@@ -57,6 +56,15 @@ pub enum Confidence {
 }
 
 impl Confidence {
+    /// 0 for low, 1 for medium, 2 for high.
+    pub fn rank(self) -> u8 {
+        match self {
+            Confidence::Low => 0,
+            Confidence::Medium => 1,
+            Confidence::High => 2,
+        }
+    }
+
     /// The snake_case id used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -64,6 +72,18 @@ impl Confidence {
             Confidence::Medium => "medium",
             Confidence::Low => "low",
         }
+    }
+}
+
+impl PartialOrd for Confidence {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Confidence {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
     }
 }
 
@@ -261,6 +281,14 @@ mod tests {
         assert!(Severity::Ok < Severity::Info);
         assert!(Severity::Info < Severity::Warn);
         assert!(Severity::Warn < Severity::Fail);
+    }
+
+    #[test]
+    fn confidence_orders_more_sure_as_greater() {
+        assert!(Confidence::Low < Confidence::Medium);
+        assert!(Confidence::Medium < Confidence::High);
+        assert_eq!(Confidence::Low.max(Confidence::Medium), Confidence::Medium);
+        assert_eq!(Confidence::High.min(Confidence::Medium), Confidence::Medium);
     }
 
     #[test]

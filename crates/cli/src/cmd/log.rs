@@ -31,6 +31,7 @@ pub fn run(args: Args) -> CmdResult {
     for path in &args.files {
         results.push(diagnose_one(path)?);
     }
+    results.iter_mut().for_each(super::history::after_log);
     if args.json {
         if results.len() == 1 {
             print_json(&results[0]);
@@ -162,9 +163,34 @@ fn write_text(out: &mut impl Write, d: &Diagnosis, events: bool) -> std::io::Res
         };
         writeln!(out, "  Firmware: {v}")?;
     }
+    if let Some(t) = &d.tool {
+        let age = match (t.older_than_firmware, &t.firmware_released) {
+            (Some(true), Some(r)) => format!(" {g}(older than the firmware, released {r}){g:#}"),
+            _ => t
+                .built_after
+                .as_deref()
+                .map(|b| format!(" {g}(built {b} or later){g:#}"))
+                .unwrap_or_default(),
+        };
+        writeln!(out, "  Tool:     {} {}{age}", t.name, t.version)?;
+    }
     writeln!(out)?;
     if let Some(main) = d.findings.first() {
         write_finding(out, main)?;
+    }
+    if !d.candidates.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "  {b}Likely causes{b:#} {g}(the log does not settle it; best first){g:#}"
+        )?;
+        for (i, c) in d.candidates.iter().enumerate() {
+            writeln!(out, "    {}. {} — {}", i + 1, c.family.label(), c.why)?;
+            if let Some(e) = c.evidence.first() {
+                writeln!(out, "       {g}line {}: {}{g:#}", e.line, e.text)?;
+            }
+            writeln!(out, "       {g}would settle it: {}{g:#}", c.settle)?;
+        }
     }
     let also: Vec<_> = d
         .findings
@@ -231,7 +257,7 @@ fn write_text(out: &mut impl Write, d: &Diagnosis, events: bool) -> std::io::Res
                 c.line,
                 c.id.as_deref().unwrap_or("?"),
                 c.name.as_deref().unwrap_or(""),
-                c.state
+                c.state.as_str()
             )?;
         }
         for c in &d.observed_codes {
@@ -239,7 +265,7 @@ fn write_text(out: &mut impl Write, d: &Diagnosis, events: bool) -> std::io::Res
                 out,
                 "    line {}: {} {}{}",
                 c.line,
-                c.kind,
+                c.kind.as_str(),
                 c.code,
                 c.meaning
                     .as_deref()

@@ -1,0 +1,116 @@
+//! Accuracy of the log diagnosis on the labelled real-log corpus (`corpus/real`).
+//!
+//! `diagnosis_accuracy [--root DIR] [--part tuned|blind|both] [--per-log]` prints, for each part:
+//! right / wrong / unknown, confidently wrong, per-family precision and recall, the confusion
+//! matrix and the hit rate per confidence level, plus per-rule hit rates (tuned part only).
+//! `--per-log` lists each TUNED log's label and answer; blind logs are only ever reported in
+//! aggregate (no rule may be written from them).
+
+use rd_logs::accuracy::{self, Part, Verdict};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus/real");
+    let mut parts = vec![Part::Tuned, Part::Blind];
+    let mut per_log = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--root" => match args.next() {
+                Some(r) => root = PathBuf::from(r),
+                None => return usage("--root needs a folder"),
+            },
+            "--part" => match args.next().as_deref() {
+                Some("tuned") => parts = vec![Part::Tuned],
+                Some("blind") => parts = vec![Part::Blind],
+                Some("both") => parts = vec![Part::Tuned, Part::Blind],
+                _ => return usage("--part takes tuned, blind or both"),
+            },
+            "--per-log" => per_log = true,
+            other => return usage(&format!("unknown argument {other}")),
+        }
+    }
+    let entries = match accuracy::load_index(&root) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("diagnosis_accuracy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for part in parts {
+        let scored = match accuracy::score(&root, &entries, part) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("diagnosis_accuracy: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let summary = accuracy::summarize(&scored);
+        print!("{}", accuracy::render(part, &summary));
+        if part == Part::Tuned {
+            print_rules(&scored);
+            if per_log {
+                print_logs(&scored);
+            }
+        }
+        println!();
+    }
+    ExitCode::SUCCESS
+}
+
+/// Per decisive rule: how often its answer was right (tuned part only: these figures set the
+/// rules' confidences).
+fn print_rules(scored: &[accuracy::Scored]) {
+    let mut by_rule: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    for s in scored {
+        let v = s.verdict();
+        if v == Verdict::Unlabelled {
+            continue;
+        }
+        let e = by_rule
+            .entry(s.rule.clone().unwrap_or_else(|| "-".into()))
+            .or_default();
+        e.0 += 1;
+        match v {
+            Verdict::Right => e.1 += 1,
+            Verdict::Wrong => e.2 += 1,
+            _ => {}
+        }
+    }
+    println!("per decisive rule (tuned): decided, right, wrong");
+    for (rule, (n, r, w)) in by_rule {
+        println!("  {rule:<28} {n:>3} {r:>3} {w:>3}");
+    }
+}
+
+fn print_logs(scored: &[accuracy::Scored]) {
+    println!("per log (tuned only):");
+    for s in scored {
+        let mark = match s.verdict() {
+            Verdict::Right => "ok   ",
+            Verdict::Wrong => "WRONG",
+            Verdict::Unknown => "unk  ",
+            Verdict::Unlabelled => "-    ",
+        };
+        let cands: Vec<&str> = s.candidates.iter().map(|f| f.as_str()).collect();
+        println!(
+            "  {mark} {:<16} label={:<17} got={:<17} {:<6} rule={} cands=[{}] tool={}{}",
+            s.entry.file,
+            s.entry.label.as_str(),
+            s.got.as_str(),
+            s.confidence.as_str(),
+            s.rule.as_deref().unwrap_or("-"),
+            cands.join(","),
+            s.entry.tool,
+            if s.entry.partial { " partial" } else { "" }
+        );
+    }
+}
+
+fn usage(why: &str) -> ExitCode {
+    eprintln!("diagnosis_accuracy: {why}");
+    eprintln!("usage: diagnosis_accuracy [--root DIR] [--part tuned|blind|both] [--per-log]");
+    ExitCode::from(2)
+}

@@ -1,0 +1,129 @@
+//! The likely causes offered when a log does not settle one (`unknown`, or a low-confidence
+//! answer): the families the log's own lines point at, the tool when an old build meets newer
+//! firmware, and the usual suspects of the stage where the log fails or stops
+//! (`data/stages.toml`). Each comes with its evidence and what would settle it.
+
+use super::Signals;
+use crate::analyzer::Analyzer;
+use crate::data;
+use crate::report::{CandidateCause, Diagnosis, EvidenceLine};
+use rd_model::Family;
+
+/// Most candidates offered.
+const MAX_CANDIDATES: usize = 3;
+
+/// What settles a candidate whose rule says nothing about it.
+const DEFAULT_SETTLE: &str = "the complete log and the device's own restore log";
+
+fn line(line: u64, text: &str, why: &str) -> EvidenceLine {
+    EvidenceLine {
+        line,
+        text: text.to_string(),
+        why: why.to_string(),
+    }
+}
+
+fn push(out: &mut Vec<CandidateCause>, c: CandidateCause) {
+    if matches!(c.family, Family::Unknown | Family::Success) {
+        return;
+    }
+    if out.len() < MAX_CANDIDATES && !out.iter().any(|x| x.family == c.family) {
+        out.push(c);
+    }
+}
+
+/// The two or three likely causes, best first.
+pub(crate) fn build(d: &Diagnosis, s: &Signals, a: &Analyzer) -> Vec<CandidateCause> {
+    let mut out = Vec::new();
+    let mut failures: Vec<_> = s.failures.iter().collect();
+    failures.sort_by_key(|c| std::cmp::Reverse(c.rank()));
+    // The family named (at low confidence) first.
+    if d.category != Family::Unknown {
+        if let Some(c) = failures.iter().find(|c| c.rule.def.family == d.category) {
+            push(&mut out, from_rule(c));
+        } else if d.category == Family::RestoreTool
+            && let Some(t) = &a.tool
+        {
+            push(&mut out, tool_candidate(t));
+        }
+    }
+    if let Some(t) = &a.tool
+        && t.older_than_firmware == Some(true)
+    {
+        push(&mut out, tool_candidate(t));
+    }
+    for c in &failures {
+        push(&mut out, from_rule(c));
+    }
+    if let Some(stage) = d
+        .failed_stage
+        .as_ref()
+        .and_then(|st| st.id.as_deref())
+        .and_then(|id| data::stages().iter().find(|s| s.id == id))
+    {
+        let at = a
+            .stages
+            .iter()
+            .rev()
+            .find(|m| m.stage.id.as_deref() == Some(stage.id.as_str()));
+        for sus in &stage.suspect {
+            push(
+                &mut out,
+                CandidateCause {
+                    family: sus.family,
+                    rule: None,
+                    why: sus.why.clone(),
+                    evidence: at
+                        .map(|m| {
+                            vec![line(
+                                m.at.line,
+                                &m.at.text,
+                                &format!("the restore reached '{}'", stage.name),
+                            )]
+                        })
+                        .unwrap_or_default(),
+                    settle: sus.settle.clone(),
+                },
+            );
+        }
+    }
+    out
+}
+
+fn from_rule(c: &super::Candidate) -> CandidateCause {
+    let def = &c.rule.def;
+    CandidateCause {
+        family: def.family,
+        rule: Some(def.id.clone()),
+        why: def.title.clone(),
+        evidence: vec![line(c.first.line, &c.first.text, c.why)],
+        settle: def
+            .settle
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SETTLE.to_string()),
+    }
+}
+
+fn tool_candidate(t: &crate::report::ToolInfo) -> CandidateCause {
+    let why = match (t.older_than_firmware, &t.built_before, &t.firmware_released) {
+        (Some(true), Some(b), Some(r)) => format!(
+            "{} {} was built no later than {b}, before the firmware was released ({r})",
+            t.name, t.version
+        ),
+        _ => format!(
+            "{} {} may not support this device or firmware",
+            t.name, t.version
+        ),
+    };
+    CandidateCause {
+        family: Family::RestoreTool,
+        rule: None,
+        why,
+        evidence: vec![line(
+            t.line,
+            &format!("{} {}", t.name, t.version),
+            "the tool's version banner",
+        )],
+        settle: "the same restore with the newest build of the tool".to_string(),
+    }
+}

@@ -1,0 +1,204 @@
+//! Combining the signals of one log into a diagnosis, in steps:
+//! 1. [`Signals::gather`] turns rule hits into candidates by kind;
+//! 2. [`outcome::decide`] settles how the restore ended: the tool's own final message (the last
+//!    terminal line) outweighs alarming lines before it;
+//! 3. one of [`cause::success`], [`cause::failure`], [`cause::incomplete`],
+//!    [`cause::unrecognised`] fills in family, confidence, texts and remedies: the decisive
+//!    failure (highest weight in the last attempt) outweighs earlier noise, and an old tool build
+//!    meeting newer firmware makes the tool the suspect;
+//! 4. [`candidates::build`] lists the likely causes when the answer is not settled;
+//! 5. [`evidence`] quotes the lines behind it, decisive line first; [`findings`] renders the same
+//!    diagnosis in the shared finding model.
+
+mod candidates;
+mod cause;
+mod evidence;
+mod findings;
+mod outcome;
+
+use crate::analyzer::{Analyzer, LineText};
+use crate::data::{self, Rule, RuleKind};
+use crate::report::{Diagnosis, Outcome};
+use crate::scan::ScanStats;
+use rd_model::{Confidence, Family};
+
+/// One candidate cause: a rule with the lines that fired it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate<'a> {
+    /// The rule.
+    pub rule: &'static Rule,
+    /// The first line that fired it.
+    pub first: &'a LineText,
+    /// The last line that fired it.
+    pub last: &'a LineText,
+    /// Why the line counts.
+    pub why: &'a str,
+    /// How many lines fired it.
+    pub count: u64,
+    /// Read from typed events (a failing checkpoint, an IPSW name) rather than a literal.
+    pub inferred: bool,
+}
+
+impl Candidate<'_> {
+    /// Ranks candidates: higher weight first, then the earlier line.
+    pub fn rank(&self) -> (u8, std::cmp::Reverse<u64>) {
+        (self.rule.def.weight, std::cmp::Reverse(self.first.line))
+    }
+}
+
+/// Every rule hit of one log, by kind.
+pub(crate) struct Signals<'a> {
+    /// Rules naming a cause.
+    pub failures: Vec<Candidate<'a>>,
+    /// Rules saying the restore failed without saying why.
+    pub generics: Vec<Candidate<'a>>,
+    /// Rules saying the restore finished.
+    pub successes: Vec<Candidate<'a>>,
+    /// Alarming but normal lines.
+    pub noise: Vec<Candidate<'a>>,
+}
+
+impl<'a> Signals<'a> {
+    /// Collects the candidates of every kind from the analyzer's hits and inferences.
+    pub fn gather(a: &'a Analyzer) -> Self {
+        let rules = data::rules();
+        let mut s = Signals {
+            failures: Vec::new(),
+            generics: Vec::new(),
+            successes: Vec::new(),
+            noise: Vec::new(),
+        };
+        let hits = a.hits.iter().zip(rules).filter_map(|(h, r)| {
+            let h = h.as_ref()?;
+            Some(Candidate {
+                rule: r,
+                first: &h.first,
+                last: &h.last,
+                why: &r.def.why,
+                count: h.count,
+                inferred: false,
+            })
+        });
+        let inferred = a.inferred.iter().map(|inf| Candidate {
+            rule: &rules[inf.rule],
+            first: &inf.at,
+            last: &inf.at,
+            why: &inf.why,
+            count: 1,
+            inferred: true,
+        });
+        for c in hits.chain(inferred) {
+            match c.rule.def.kind {
+                RuleKind::Failure => s.failures.push(c),
+                RuleKind::Generic => s.generics.push(c),
+                RuleKind::Success => s.successes.push(c),
+                RuleKind::Noise => s.noise.push(c),
+                RuleKind::Fact => {}
+            }
+        }
+        s
+    }
+
+    /// The last line of any failure or generic failure marker.
+    pub fn last_failure_line(&self) -> Option<u64> {
+        self.failures
+            .iter()
+            .chain(&self.generics)
+            .map(|c| c.last.line)
+            .max()
+    }
+}
+
+/// Builds the diagnosis from everything the analyzer gathered.
+pub fn diagnose(mut a: Analyzer, stats: ScanStats) -> Diagnosis {
+    a.finish();
+    let signals = Signals::gather(&a);
+    let verdict = outcome::decide(&signals, &a);
+    let mut d = base(&a, stats, verdict.outcome);
+    let mut ev = evidence::Collector::default();
+    let others = match verdict.outcome {
+        Outcome::Success => {
+            cause::success(&mut d, &signals, &mut ev);
+            Vec::new()
+        }
+        Outcome::Failure => cause::failure(&mut d, &signals, &a, &verdict, &mut ev),
+        Outcome::Incomplete => cause::incomplete(&mut d, &signals, &a, &mut ev),
+        Outcome::Unknown => {
+            cause::unrecognised(&mut d);
+            Vec::new()
+        }
+    };
+    if d.confidence == Confidence::Low && verdict.outcome != Outcome::Success {
+        d.candidates = candidates::build(&d, &signals, &a);
+    }
+    d.evidence = ev.ordered(d.rule.as_deref(), &signals);
+    d.noise = findings::noise_notes(&signals);
+    d.findings = findings::findings(&d, &others);
+    d
+}
+
+/// The diagnosis with everything that does not depend on the cause.
+fn base(a: &Analyzer, stats: ScanStats, outcome: Outcome) -> Diagnosis {
+    let (format, formats) = formats(a);
+    Diagnosis {
+        file: None,
+        format,
+        outcome,
+        category: Family::Unknown,
+        confidence: Confidence::Low,
+        failed_stage: None,
+        error_codes: Vec::new(),
+        device: a.device.clone().map(|mut d| {
+            if let Some(pt) = &d.product_type {
+                d.name = rd_catalog::devices::by_product_type(pt)
+                    .first()
+                    .map(|x| x.name.clone());
+            } else if let Some(b) = &d.board
+                && let Some(x) = rd_catalog::devices::by_board(b)
+            {
+                d.product_type = Some(x.product_type.clone());
+                d.name = Some(x.name.clone());
+            }
+            d
+        }),
+        target: (a.target.version.is_some() || a.target.build.is_some() || a.target.ipsw.is_some())
+            .then(|| a.target.clone()),
+        evidence: Vec::new(),
+        remedies: Vec::new(),
+        formats,
+        title: String::new(),
+        explanation: String::new(),
+        settle: None,
+        rule: None,
+        candidates: Vec::new(),
+        tool: a.tool.clone(),
+        observed_codes: a.codes.clone(),
+        noise: Vec::new(),
+        events: a.events.clone(),
+        findings: Vec::new(),
+        lines: stats.lines,
+        bytes: stats.bytes,
+    }
+}
+
+/// Formats whose score reaches this count as detected.
+const FORMAT_THRESHOLD: u32 = 3;
+
+/// The primary format id and every detected format.
+fn formats(a: &Analyzer) -> (String, Vec<String>) {
+    let defs = data::formats();
+    let mut found: Vec<(usize, u32)> = a
+        .format_scores
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s >= FORMAT_THRESHOLD)
+        .map(|(i, s)| (i, *s))
+        .collect();
+    found.sort_by(|x, y| (defs[y.0].priority, y.1).cmp(&(defs[x.0].priority, x.1)));
+    let ids: Vec<String> = found.iter().map(|(i, _)| defs[*i].id.clone()).collect();
+    let primary = ids
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "unknown".to_string());
+    (primary, ids)
+}
