@@ -176,6 +176,7 @@ document.addEventListener("DOMContentLoaded", () => {
       done: (d) => {
         $("dfu-live").dataset.state = "done";
         $("dfu-count").textContent = "";
+        $("dfu-cue").textContent = "";
         $("dfu-step").textContent = d.outcome && (d.outcome.outcome === "reached" || d.outcome.outcome === "already_there") ? "Done: the mode changed." : "Stopped.";
         $("out-dfu").insertAdjacentHTML("beforeend", renderReport(d.report));
       },

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(page))
         .route("/app.js", get(script))
         .route("/app.css", get(style))
+        .route("/favicon.ico", get(no_icon))
         .route("/api/error", get(error))
         .route("/api/errors", get(errors))
         .route("/api/checks", get(checks))
@@ -74,6 +75,11 @@ async fn script() -> Response {
 
 async fn style() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
+}
+
+/// Browsers ask for an icon; there is none (204 keeps their consoles quiet).
+async fn no_icon() -> StatusCode {
+    StatusCode::NO_CONTENT
 }
 
 async fn not_found() -> ApiError {
