@@ -99,14 +99,14 @@ fn offline_run_says_no_internet_and_skips_network_checks() {
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
     assert!(
-        lines[0].starts_with("restore-doctor checkup  (9 checks"),
+        lines[0].starts_with("restore-doctor checkup  (10 checks"),
         "{}",
         lines[0]
     );
     assert_eq!(lines[1], "[✗] No internet connection");
     assert_eq!(
         text.matches("skipped (no internet connection)").count(),
-        5,
+        6,
         "{text}"
     );
     assert!(text.contains("[✓] Hosts file has no entry for an Apple host"));
@@ -164,7 +164,7 @@ fn json_is_a_checkup_report() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(v["kind"], "checkup");
     let findings = v["findings"].as_array().unwrap();
-    assert_eq!(findings.len(), 9);
+    assert_eq!(findings.len(), 10);
     assert!(
         findings
             .iter()

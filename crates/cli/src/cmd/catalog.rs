@@ -106,7 +106,8 @@ fn update(args: &Args) -> CmdResult {
         ProgressStyle::with_template("asking ipsw.me {bar:40} {pos}/{len} devices")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let result = catalog_update::update(&args.net.ipswme(), &dir, &|done, total| {
+    let api = args.net.ipswme()?;
+    let result = catalog_update::update(&api, &dir, &|done, total| {
         pb.set_length(total as u64);
         pb.set_position(done as u64);
     });

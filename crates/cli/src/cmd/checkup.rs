@@ -61,7 +61,7 @@ pub struct Args {
     #[arg(long, value_name = "URL")]
     pub tss_url: Option<String>,
 
-    /// PEM file with Apple's root certificates (repeatable)
+    /// Extra PEM file trusted as an Apple root, besides the built-in Apple Root CA, G2, G3 (repeatable)
     #[arg(long, value_name = "PEM")]
     pub apple_roots: Vec<PathBuf>,
 
@@ -204,8 +204,15 @@ fn spawn_usb(
 }
 
 fn effective_config(args: &Args) -> Result<(Config, ConfigSource), Fail> {
+    // clap reads RESTORE_DOCTOR_CONFIG for `checkup`; the bare command (no subcommand) has no
+    // parsed flags, so it is read here: the library itself reads no environment.
+    let config = args.config.clone().or_else(|| {
+        std::env::var_os(rd_probe::CONFIG_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
     let (mut cfg, source) =
-        Config::load(args.config.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
+        Config::load(config.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
     if let Some(p) = &args.hosts_file {
         cfg.hosts_file = Some(p.clone());
     }
@@ -222,15 +229,8 @@ fn effective_config(args: &Args) -> Result<(Config, ConfigSource), Fail> {
         cfg.tss_url = u.clone();
     }
     cfg.tls.apple_roots.extend(args.apple_roots.iter().cloned());
-    for c in &args.connect_to {
-        let (k, v) = c.split_once('=').ok_or_else(|| {
-            Fail::usage(format!(
-                "--connect-to '{c}': expected HOST[:PORT]=IP[:PORT]"
-            ))
-        })?;
-        cfg.connect_to
-            .insert(k.trim().to_string(), v.trim().to_string());
-    }
+    super::ipsw::apply_connect_to(&mut cfg, &args.connect_to)?;
+    super::ipsw::apply_proxy_environment(&mut cfg);
     if let Some(d) = &args.download_dir {
         cfg.download_dir = Some(d.clone());
     }

@@ -15,7 +15,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Network and catalog options shared by `ipsw`, `signed` and `catalog`.
+/// Network and catalog options shared by `ipsw`, `signed` and `catalog`. The network part is
+/// the checkup's: the same config file, `--connect-to` and resolver, turned into one
+/// `rd_net::NetConfig` (trust, overrides, proxy, timeouts) by [`NetOpts::net_config`].
 #[derive(Debug, Clone, clap::Args)]
 pub struct NetOpts {
     /// Base URL of the ipsw.me v4 API
@@ -29,6 +31,18 @@ pub struct NetOpts {
     /// Seconds before a network request gives up
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
+
+    /// Config file (TOML, as `checkup --print-config` prints): connect_to, dns.system_resolver, tls, proxy
+    #[arg(long, value_name = "FILE", env = "RESTORE_DOCTOR_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Connect to ADDR instead of resolving HOST (HOST[:PORT]=IP[:PORT], repeatable)
+    #[arg(long, value_name = "HOST=ADDR")]
+    pub connect_to: Vec<String>,
+
+    /// Resolve names with this nameserver (IP:PORT) instead of the system's
+    #[arg(long, value_name = "IP:PORT")]
+    pub resolver: Option<String>,
 }
 
 impl Default for NetOpts {
@@ -37,14 +51,62 @@ impl Default for NetOpts {
             api: ipswme::DEFAULT_BASE.into(),
             cache_dir: None,
             timeout: 30,
+            config: None,
+            connect_to: Vec::new(),
+            resolver: None,
         }
     }
 }
 
+/// Adds `--connect-to HOST[:PORT]=IP[:PORT]` flags to a config's overrides.
+pub fn apply_connect_to(cfg: &mut rd_probe::Config, flags: &[String]) -> Result<(), Fail> {
+    for c in flags {
+        let (k, v) = c.split_once('=').ok_or_else(|| {
+            Fail::usage(format!(
+                "--connect-to '{c}': expected HOST[:PORT]=IP[:PORT]"
+            ))
+        })?;
+        cfg.connect_to
+            .insert(k.trim().to_string(), v.trim().to_string());
+    }
+    Ok(())
+}
+
+/// Hands the process's proxy variables (`HTTPS_PROXY`, `no_proxy`…) to the configuration when
+/// it reads the environment and names none itself: the libraries read no environment.
+pub fn apply_proxy_environment(cfg: &mut rd_probe::Config) {
+    if cfg.proxy.environment && cfg.proxy.variables.is_none() {
+        cfg.proxy.variables = Some(
+            std::env::vars()
+                .filter(|(k, _)| k.to_ascii_lowercase().ends_with("_proxy"))
+                .collect(),
+        );
+    }
+}
+
 impl NetOpts {
-    /// The HTTP client with the chosen timeout.
-    pub fn client(&self) -> HttpClient {
-        HttpClient::new(Duration::from_secs(self.timeout.clamp(1, 600)))
+    /// The network layer's settings: the config file, then `--connect-to`, `--resolver`, the
+    /// proxy environment and `--timeout` (each step gets at most 10 s of it).
+    pub fn net_config(&self) -> Result<rd_net::NetConfig, Fail> {
+        let (mut cfg, _) = rd_probe::Config::load(self.config.as_deref())
+            .map_err(|e| Fail::usage(e.to_string()))?;
+        apply_connect_to(&mut cfg, &self.connect_to)?;
+        if let Some(r) = &self.resolver {
+            cfg.dns.system_resolver = r.clone();
+        }
+        apply_proxy_environment(&mut cfg);
+        cfg.validate().map_err(|e| Fail::usage(e.to_string()))?;
+        let total = Duration::from_secs(self.timeout.clamp(1, 600));
+        let mut net = cfg.net_config(total);
+        net.step_timeout = total.min(Duration::from_secs(10));
+        Ok(net)
+    }
+
+    /// The HTTP client over the network layer.
+    pub fn client(&self) -> Result<HttpClient, Fail> {
+        Ok(HttpClient::with_net(rd_net::Client::new(
+            self.net_config()?,
+        )))
     }
 
     /// The catalog to use; a damaged cache file is reported on stderr and skipped.
@@ -61,8 +123,8 @@ impl NetOpts {
     }
 
     /// The ipsw.me client.
-    pub fn ipswme(&self) -> IpswMe {
-        IpswMe::new(self.client(), &self.api)
+    pub fn ipswme(&self) -> Result<IpswMe, Fail> {
+        Ok(IpswMe::new(self.client()?, &self.api))
     }
 }
 
@@ -132,7 +194,19 @@ fn online_finding(net: &NetOpts, facts: &IpswFacts, d: &hash::Digests) -> Findin
             "",
         );
     };
-    match net.ipswme().device(pt) {
+    let api = match net.ipswme() {
+        Ok(api) => api,
+        Err(e) => {
+            return Finding::new(
+                "firmware.integrity.ipswme",
+                Family::Network,
+                Severity::Warn,
+                "ipsw.me could not be asked for this build's digests",
+                e.to_string(),
+            );
+        }
+    };
+    match api.device(pt) {
         Err(e) => Finding::new(
             "firmware.integrity.ipswme",
             Family::Network,
@@ -198,7 +272,7 @@ pub fn run(args: Args) -> CmdResult {
             "--verify and --crc read the whole file; download the IPSW and pass the file path",
         ));
     }
-    let client = args.net.client();
+    let client = args.net.client()?;
     let src = inspect::open(&args.target, &client).map_err(|e| Fail::usage(e.to_string()))?;
     let ipsw = inspect::inspect(src.as_ref()).map_err(|e| Fail::usage(e.to_string()))?;
     let catalog = args.net.catalog();

@@ -80,8 +80,8 @@ pub fn run(args: Args) -> CmdResult {
             device.family
         )));
     }
-    let client = args.net.client();
-    let api = args.net.ipswme();
+    let client = args.net.client()?;
+    let api = args.net.ipswme()?;
     let catalog = args.net.catalog();
     let q = SigningQuery {
         device,
