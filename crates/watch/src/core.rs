@@ -73,6 +73,8 @@ struct Tracked {
     /// What this attempt's last diagnosis came from.
     diagnosed: Option<Trigger>,
     log: Option<PathBuf>,
+    /// When the current attempt began (Unix ms).
+    attempt: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -218,6 +220,7 @@ impl Timeline {
                         phase: Phase::Idle,
                         diagnosed: None,
                         log: None,
+                        attempt: at,
                     });
                     seen.push(true);
                     let i = self.devices.len() - 1;
@@ -275,6 +278,8 @@ impl Timeline {
             (Phase::Preparing, true, _) => Phase::Preparing,
             (_, true, _) => {
                 t.diagnosed = None;
+                t.attempt = at;
+                t.log = None;
                 Phase::Preparing
             }
             (Phase::Failed | Phase::Succeeded, false, _) => Phase::Idle,
@@ -390,6 +395,8 @@ impl Timeline {
             bus_evidence,
             log: log.map(|l| l.path.clone()),
             diagnosis: log.map(|l| l.diagnosis.clone()),
+            attempt: t.attempt,
+            provisional: !log_failed,
         };
         let dev = t.dev.clone();
         if let Some(j) = log_i {
@@ -504,6 +511,7 @@ impl Timeline {
                 let who = dev
                     .as_ref()
                     .map_or_else(|| "restore".to_string(), |x| x.name.clone());
+                let attempt = owner.map_or(at, |i| self.devices[i].attempt);
                 out.push(Event::new(
                     at,
                     dev,
@@ -516,6 +524,8 @@ impl Timeline {
                         bus_evidence: Vec::new(),
                         log: Some(path),
                         diagnosis: Some(d),
+                        attempt,
+                        provisional: false,
                     },
                 ));
             }

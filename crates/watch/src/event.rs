@@ -149,6 +149,12 @@ pub enum EventKind {
         /// The log's diagnosis, from the same engine as `restore-doctor log`.
         #[serde(skip_serializing_if = "Option::is_none")]
         diagnosis: Option<Box<Diagnosis>>,
+        /// When this restore attempt began (Unix ms; the device entering Recovery/DFU), so
+        /// the diagnoses of one attempt can be told apart from the next one's.
+        attempt: u64,
+        /// True while only the bus has spoken: the log may still name the cause, and a later
+        /// diagnosis of the same attempt then replaces this one.
+        provisional: bool,
     },
     /// Watching ended (Ctrl-C or the caller stopped it).
     Stopped,

@@ -15,10 +15,12 @@ pub mod core;
 pub mod driver;
 pub mod event;
 pub mod follow;
+pub mod history;
 mod hotplug;
 pub mod render;
 
 pub use core::{Input, Timeline};
 pub use driver::{DEFAULT_POLL, Follower, LogDirs, Options, WatchHandle, log_folders, spawn};
 pub use event::{DeviceRef, Ending, Event, EventKind, Phase, Trigger};
+pub use history::Recorder;
 pub use render::event_text;
