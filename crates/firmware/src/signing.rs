@@ -449,7 +449,7 @@ pub fn check(
             Evidence::new(
                 s.said.clone(),
                 format!(
-                    "{} ({}) at {}, {}",
+                    "{} ({}) at {} ({})",
                     s.source,
                     s.freshness,
                     s.when,

@@ -58,9 +58,41 @@ struct JsonOut<'a> {
     #[serde(flatten)]
     report: &'a Report,
     sources: &'a [SourceNote],
+    disagreement: &'a Option<String>,
     version: &'a Option<String>,
     build: &'a Option<String>,
     catalog: String,
+}
+
+/// The sources side by side: what each said about the build, how fresh, and which to believe.
+fn sources_text(sources: &[SourceNote], disagreement: Option<&str>) -> String {
+    let mut text = String::from("\nSources, side by side\n");
+    if sources.is_empty() {
+        text.push_str("  (no source answered)\n");
+    }
+    for s in sources {
+        let kind = match s.freshness.as_str() {
+            "cached" => "cached by ipsw.me, refreshed every few hours",
+            "live" => "Apple's live answer",
+            other => other,
+        };
+        text.push_str(&format!(
+            "  {} ({kind}): {}; answered {} ({})\n      {}: {}\n",
+            s.source,
+            s.says_text(),
+            s.when,
+            s.age_text(),
+            s.url,
+            s.said
+        ));
+        if let Some(m) = &s.meaning {
+            text.push_str(&format!("      meaning: {m}\n"));
+        }
+    }
+    if let Some(d) = disagreement {
+        text.push_str(&format!("  They disagree. {d}\n"));
+    }
+    text
 }
 
 /// Runs `signed`.
@@ -105,27 +137,14 @@ pub fn run(args: Args) -> CmdResult {
         render::print_json(&JsonOut {
             report: &report,
             sources: &out.sources,
+            disagreement: &out.disagreement,
             version: &out.version,
             build: &out.build,
             catalog: cat_label,
         });
     } else {
         render::print_report(&report);
-        let mut text = String::from("\nSources\n");
-        if out.sources.is_empty() {
-            text.push_str("  (no source answered)\n");
-        }
-        for s in &out.sources {
-            text.push_str(&format!(
-                "  {} ({}), {}: {}\n",
-                s.source, s.url, s.when, s.said
-            ));
-        }
-        if out.sources.iter().any(|s| s.source == "ipsw.me") {
-            text.push_str(
-                "  ipsw.me caches Apple's answer for hours; Apple's TSS answer is live.\n",
-            );
-        }
+        let mut text = sources_text(&out.sources, out.disagreement.as_deref());
         text.push_str(&format!(
             "{d}Catalog used: {cat_label}{d:#}\n",
             d = render::dim()
