@@ -29,7 +29,51 @@ use std::time::Duration;
 /// here). Every command runs under `timeout`, all at once, so the whole call ends within about
 /// `timeout`; a command that is missing, fails or hangs leaves its capture absent.
 pub fn gather(platform: Platform, timeout: Duration) -> HostInputs {
-    shim::gather(platform, timeout)
+    shim::gather(platform, timeout, None)
+}
+
+/// [`gather`], looking for the restore tools only in `tool_dirs` (tests and custom installs).
+pub fn gather_with_tools(
+    platform: Platform,
+    timeout: Duration,
+    tool_dirs: &[std::path::PathBuf],
+) -> HostInputs {
+    shim::gather(platform, timeout, Some(tool_dirs))
+}
+
+/// Environment variable naming a folder of captures to check instead of this computer.
+pub const FIXTURE_ENV: &str = "RESTORE_DOCTOR_HOST_FIXTURE";
+/// Environment variable naming the platform of those captures (`windows`, `macos`, `linux`;
+/// default: this computer's).
+pub const PLATFORM_ENV: &str = "RESTORE_DOCTOR_HOST_PLATFORM";
+
+/// The captures named by [`FIXTURE_ENV`] / [`PLATFORM_ENV`], if set: `Ok(None)` when they are
+/// not, one clear line when the folder or platform is unusable.
+pub fn inputs_from_env() -> Result<Option<HostInputs>, String> {
+    inputs_from_vars(
+        std::env::var_os(FIXTURE_ENV),
+        std::env::var(PLATFORM_ENV).ok(),
+    )
+}
+
+/// [`inputs_from_env`] on given values (a folder, a platform name).
+pub fn inputs_from_vars(
+    fixture: Option<std::ffi::OsString>,
+    platform: Option<String>,
+) -> Result<Option<HostInputs>, String> {
+    let Some(dir) = fixture else {
+        return Ok(None);
+    };
+    let platform = match platform {
+        Some(p) => p
+            .parse::<Platform>()
+            .map_err(|e| format!("{PLATFORM_ENV}: {e}"))?,
+        None => Platform::current(),
+    };
+    let dir = std::path::PathBuf::from(dir);
+    HostInputs::from_dir(platform, &dir)
+        .map(Some)
+        .map_err(|e| format!("{FIXTURE_ENV}: cannot read {}: {e}", dir.display()))
 }
 
 /// The findings for a set of captures: first the `host.software` overview (its severity is the
@@ -172,6 +216,48 @@ mod tests {
                 x.id
             );
         }
+    }
+
+    #[test]
+    fn fixture_variables() {
+        assert_eq!(inputs_from_vars(None, Some("windows".into())), Ok(None));
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/windows-zadig");
+        let i = inputs_from_vars(Some(dir.into()), Some("windows".into()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(i.platform, Platform::Windows);
+        assert!(i.captures.contains_key(names::SC_AMDS));
+        let e = inputs_from_vars(Some(dir.into()), Some("amiga".into())).unwrap_err();
+        assert!(e.contains(PLATFORM_ENV) && e.contains("amiga"), "{e}");
+        let e = inputs_from_vars(Some("/no/such/dir".into()), None).unwrap_err();
+        assert!(e.contains(FIXTURE_ENV) && e.contains("/no/such/dir"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn tools_are_looked_for_in_the_given_folders() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("idevicerestore");
+        std::fs::write(&p, "#!/bin/sh\necho 'idevicerestore 0.9.1'\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let i = gather_with_tools(
+            Platform::current(),
+            Duration::from_secs(5),
+            &[d.path().to_path_buf()],
+        );
+        assert_eq!(
+            i.text(&names::tool("idevicerestore")).as_deref(),
+            Some("idevicerestore 0.9.1\n\n")
+        );
+        assert!(i.bytes(&names::tool("futurerestore")).is_none());
+        let f = check(&i);
+        let idr = f
+            .iter()
+            .find(|f| f.id == "host.restore_tools.idevicerestore")
+            .unwrap();
+        assert!(idr.title.contains("0.9.1"), "{}", idr.title);
+        assert!(idr.severity >= Severity::Warn, "{}", idr.title);
     }
 
     #[test]

@@ -22,7 +22,8 @@ fn cmd(parts: &[&str]) -> Vec<String> {
 }
 
 /// What to capture on each platform (tested everywhere; only run where it is the platform).
-pub fn plan(platform: Platform) -> Vec<Step> {
+/// `tool_dirs`, when given, is where the restore tools are looked for instead of PATH.
+pub fn plan(platform: Platform, tool_dirs: Option<&[std::path::PathBuf]>) -> Vec<Step> {
     use Step::{Read, Run, Udev};
     let mut steps = match platform {
         Platform::Windows => vec![
@@ -66,14 +67,33 @@ pub fn plan(platform: Platform) -> Vec<Step> {
         ],
     };
     for t in crate::spec::tools() {
-        let mut c = vec![t.name.clone()];
-        c.extend(t.args.iter().cloned());
-        let mut cmds = vec![c.clone()];
-        // usbmuxd lives in /usr/sbin, which is not on every user's PATH.
-        if t.name == "usbmuxd" && platform != Platform::Windows {
-            c[0] = "/usr/sbin/usbmuxd".into();
-            cmds.push(c);
-        }
+        let exe = if platform == Platform::Windows {
+            format!("{}.exe", t.name)
+        } else {
+            t.name.clone()
+        };
+        let programs: Vec<String> = match tool_dirs {
+            Some(dirs) => dirs
+                .iter()
+                .map(|d| d.join(&exe))
+                .filter(|p| p.is_file())
+                .map(|p| p.to_string_lossy().into_owned())
+                .take(1)
+                .collect(),
+            // usbmuxd lives in /usr/sbin, which is not on every user's PATH.
+            None if t.name == "usbmuxd" && platform != Platform::Windows => {
+                vec![t.name.clone(), "/usr/sbin/usbmuxd".into()]
+            }
+            None => vec![t.name.clone()],
+        };
+        let cmds = programs
+            .into_iter()
+            .map(|p| {
+                let mut c = vec![p];
+                c.extend(t.args.iter().cloned());
+                c
+            })
+            .collect();
         steps.push(Run(names::tool(&t.name), cmds));
     }
     steps
@@ -151,13 +171,17 @@ fn udev_captures(dirs: &[String]) -> Vec<(String, Vec<u8>)> {
 }
 
 /// The captures of this computer (empty when `platform` is not the one running here).
-pub fn gather(platform: Platform, timeout: Duration) -> HostInputs {
+pub fn gather(
+    platform: Platform,
+    timeout: Duration,
+    tool_dirs: Option<&[std::path::PathBuf]>,
+) -> HostInputs {
     let mut inputs = HostInputs::new(platform, "this computer");
     if platform != Platform::current() {
         inputs.origin = format!("nothing: this computer is not {platform}");
         return inputs;
     }
-    let steps = plan(platform);
+    let steps = plan(platform, tool_dirs);
     let results: Vec<Vec<(String, Vec<u8>)>> = std::thread::scope(|s| {
         let handles: Vec<_> = steps
             .iter()
@@ -202,7 +226,7 @@ mod tests {
     #[test]
     fn every_platform_plans_its_captures_and_the_tools() {
         for p in [Platform::Windows, Platform::Macos, Platform::Linux] {
-            let steps = plan(p);
+            let steps = plan(p, None);
             assert!(
                 steps
                     .iter()
@@ -211,12 +235,12 @@ mod tests {
             );
         }
         assert!(
-            plan(Platform::Windows)
+            plan(Platform::Windows, None)
                 .iter()
                 .any(|s| matches!(s, Step::Run(n, _) if n == names::SC_AMDS))
         );
         assert!(
-            plan(Platform::Macos)
+            plan(Platform::Macos, None)
                 .iter()
                 .any(|s| matches!(s, Step::Read(n, _) if n == names::MD_PLIST))
         );
@@ -251,6 +275,10 @@ mod tests {
         } else {
             Platform::Windows
         };
-        assert!(gather(other, Duration::from_millis(10)).captures.is_empty());
+        assert!(
+            gather(other, Duration::from_millis(10), None)
+                .captures
+                .is_empty()
+        );
     }
 }

@@ -8,7 +8,9 @@ use rd_model::{Finding, Severity};
 use std::path::PathBuf;
 
 fn dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn run(name: &str, platform: Platform) -> Vec<Finding> {
@@ -42,14 +44,19 @@ fn well_formed(findings: &[Finding]) {
 }
 
 fn find<'a>(findings: &'a [Finding], id: &str) -> &'a Finding {
-    findings
-        .iter()
-        .find(|f| f.id == id)
-        .unwrap_or_else(|| panic!("no {id} in {:?}", findings.iter().map(|f| &f.id).collect::<Vec<_>>()))
+    findings.iter().find(|f| f.id == id).unwrap_or_else(|| {
+        panic!(
+            "no {id} in {:?}",
+            findings.iter().map(|f| &f.id).collect::<Vec<_>>()
+        )
+    })
 }
 
 fn evidence_text(f: &Finding) -> String {
-    f.evidence.iter().map(|e| format!("{} | {}\n", e.text, e.why)).collect()
+    f.evidence
+        .iter()
+        .map(|e| format!("{} | {}\n", e.text, e.why))
+        .collect()
 }
 
 #[test]
@@ -64,8 +71,15 @@ fn windows_store_apple_devices_with_iphone_bound() {
     assert_eq!(find(&f, "host.amds_service.store").severity, Severity::Info);
     let usb = find(&f, "host.usb_driver");
     assert_eq!(usb.severity, Severity::Ok);
-    assert!(evidence_text(usb).contains("MI_01"), "{}", evidence_text(usb));
-    assert_eq!(find(&f, "host.third_party_usb_driver").severity, Severity::Ok);
+    assert!(
+        evidence_text(usb).contains("MI_01"),
+        "{}",
+        evidence_text(usb)
+    );
+    assert_eq!(
+        find(&f, "host.third_party_usb_driver").severity,
+        Severity::Ok
+    );
     assert!(f[0].severity <= Severity::Info);
     assert!(f[0].title.contains("10.0.18363.1139"), "{}", f[0].title);
 }
@@ -83,7 +97,10 @@ fn windows_installer_itunes_old_and_service_stopped() {
     assert!(evidence_text(svc).contains("1  STOPPED"));
     // Only an Apple keyboard and touch bar are connected: not a phone, so no binding verdict.
     assert_eq!(find(&f, "host.usb_driver.no_device").severity, Severity::Ok);
-    assert_eq!(find(&f, "host.apple_devices.absent").severity, Severity::Info);
+    assert_eq!(
+        find(&f, "host.apple_devices.absent").severity,
+        Severity::Info
+    );
     assert_eq!(f[0].severity, Severity::Fail);
     assert!(f[0].remedies.iter().any(|r| r.id == "start-amds"));
 }
@@ -105,10 +122,16 @@ fn windows_zadig_driver_on_dfu_device() {
 #[test]
 fn windows_localized_pnputil_is_not_mistaken_for_a_missing_driver() {
     let f = run("windows-localized-pnputil", Platform::Windows);
-    assert_eq!(find(&f, "host.usb_driver.unreadable").severity, Severity::Warn);
+    assert_eq!(
+        find(&f, "host.usb_driver.unreadable").severity,
+        Severity::Warn
+    );
     assert!(!f.iter().any(|x| x.id == "host.usb_driver.missing"));
     // The other captures were not taken: said as such, not guessed.
-    assert_eq!(find(&f, "host.amds_service.not_read").severity, Severity::Warn);
+    assert_eq!(
+        find(&f, "host.amds_service.not_read").severity,
+        Severity::Warn
+    );
 }
 
 #[test]
@@ -140,7 +163,11 @@ fn macos_catalina_is_new_enough_and_device_support_not_yet_installed() {
     let f = run("macos-catalina", Platform::Macos);
     let v = find(&f, "host.macos_version");
     assert_eq!(v.severity, Severity::Ok);
-    assert!(v.title.contains("10.15.5") && v.title.contains("18.3"), "{}", v.title);
+    assert!(
+        v.title.contains("10.15.5") && v.title.contains("18.3"),
+        "{}",
+        v.title
+    );
     assert!(v.confidence.is_some());
     let md = find(&f, "host.mobiledevice_update.absent");
     assert_eq!(md.severity, Severity::Info);
@@ -152,8 +179,15 @@ fn macos_high_sierra_is_too_old_for_ios_17() {
     let f = run("macos-high-sierra", Platform::Macos);
     let v = find(&f, "host.macos_version.too_old");
     assert_eq!(v.severity, Severity::Warn);
-    assert!(v.title.contains("10.13") && v.title.contains("10.15"), "{}", v.title);
-    assert!(evidence_text(v).contains("recalled"), "the row says how sure it is");
+    assert!(
+        v.title.contains("10.13") && v.title.contains("10.15"),
+        "{}",
+        v.title
+    );
+    assert!(
+        evidence_text(v).contains("recalled"),
+        "the row says how sure it is"
+    );
     let md = find(&f, "host.mobiledevice_update");
     assert!(evidence_text(md).contains("1100.0.1"));
     assert!(evidence_text(md).contains("installed 2019-01-16"));
@@ -167,19 +201,32 @@ fn linux_debian_packages_installed_but_old() {
     let idr = find(&f, "host.restore_tools.idevicerestore");
     assert_eq!(idr.severity, Severity::Warn);
     assert!(idr.title.contains("270 commits behind"), "{}", idr.title);
-    assert_eq!(find(&f, "host.restore_tools.irecovery").severity, Severity::Warn);
-    assert_eq!(find(&f, "host.restore_tools.usbmuxd").severity, Severity::Info);
+    assert_eq!(
+        find(&f, "host.restore_tools.irecovery").severity,
+        Severity::Warn
+    );
+    assert_eq!(
+        find(&f, "host.restore_tools.usbmuxd").severity,
+        Severity::Info
+    );
     let udev = find(&f, "host.udev_rules");
     assert_eq!(udev.severity, Severity::Ok);
     assert_eq!(udev.evidence.len(), 2);
-    assert!(f[0].title.starts_with("Debian GNU/Linux 12"), "{}", f[0].title);
+    assert!(
+        f[0].title.starts_with("Debian GNU/Linux 12"),
+        "{}",
+        f[0].title
+    );
 }
 
 #[test]
 fn linux_running_with_current_tools() {
     let f = run("linux-running", Platform::Linux);
     assert_eq!(find(&f, "host.usbmuxd").severity, Severity::Ok);
-    assert_eq!(find(&f, "host.restore_tools.idevicerestore").severity, Severity::Ok);
+    assert_eq!(
+        find(&f, "host.restore_tools.idevicerestore").severity,
+        Severity::Ok
+    );
     let fr = find(&f, "host.restore_tools.futurerestore");
     assert_eq!(fr.severity, Severity::Info);
     assert!(fr.title.contains("12 commits behind"), "{}", fr.title);
@@ -208,7 +255,10 @@ fn every_fixture_folder_is_cited_in_sources() {
         let e = e.unwrap();
         if e.path().is_dir() {
             let name = e.file_name().to_string_lossy().into_owned();
-            assert!(sources.contains(&format!("## {name}")), "{name} not in SOURCES.md");
+            assert!(
+                sources.contains(&format!("## {name}")),
+                "{name} not in SOURCES.md"
+            );
         }
     }
 }
@@ -231,7 +281,10 @@ fn garbage_never_panics() {
         "tool_futurerestore.txt",
         "udev/x.rules",
     ] {
-        i.captures.insert(name.into(), b"\xff\xfe\x00:\n    REG_\nAppleInc._\nSTATE\nVersion: - x\nPID_\n".to_vec());
+        i.captures.insert(
+            name.into(),
+            b"\xff\xfe\x00:\n    REG_\nAppleInc._\nSTATE\nVersion: - x\nPID_\n".to_vec(),
+        );
     }
     for p in [Platform::Windows, Platform::Macos, Platform::Linux] {
         i.platform = p;

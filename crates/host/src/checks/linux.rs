@@ -15,9 +15,8 @@ pub fn findings(i: &HostInputs) -> Vec<Finding> {
 
 fn usbmuxd(i: &HostInputs) -> Finding {
     const ID: &str = "host.usbmuxd";
-    let unit = i
-        .text(names::SYSTEMCTL_USBMUXD)
-        .map(|t| parse_systemctl(&t));
+    let unit_text = i.text(names::SYSTEMCTL_USBMUXD);
+    let unit = unit_text.as_deref().map(parse_systemctl);
     let pgrep = i.text(names::PGREP_USBMUXD).unwrap_or_default();
     let procs = running_processes(&pgrep, "usbmuxd");
     let dpkg = i.text(names::DPKG_QUERY).map(|t| parse_dpkg_query(&t));
@@ -34,9 +33,15 @@ fn usbmuxd(i: &HostInputs) -> Finding {
             .cloned()
     });
     let mut ev = Vec::new();
-    if let Some(u) = &unit {
+    if let Some(t) = &unit_text {
+        let line = t
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with("Active:"))
+            .or_else(|| t.lines().map(str::trim).find(|l| !l.is_empty()))
+            .unwrap_or("");
         ev.push(quote(
-            format!("{u:?}"),
+            line.to_string(),
             "systemctl",
             names::SYSTEMCTL_USBMUXD,
         ));
