@@ -19,14 +19,15 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::{BTreeMap, HashMap};
 
 /// Bits of the filter hash.
-const HASH_BITS: u32 = 16;
+const HASH_BITS: u32 = 17;
 /// 64-bit words of the filter (one bit per hash value).
 const FILTER_WORDS: usize = 1 << (HASH_BITS - 6);
 
 /// One full literal occurrence: where it starts and which literal it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
-    /// Position of the literal's key window (non-decreasing along the search).
+    /// Position of the literal's key window, or of the literal when the window starts one byte
+    /// before it; always inside the literal's line and non-decreasing along the search.
     pub key_at: u32,
     /// Start of the literal.
     pub start: u32,
@@ -40,10 +41,34 @@ pub struct Hit {
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     lit: u32,
-    offset: u32,
+    /// Where the key window starts relative to the literal (-1: one byte before it).
+    offset: i32,
     head: u64,
     head_mask: u64,
 }
+
+impl Entry {
+    fn new(lit: u32, offset: i32, bytes: &[u8]) -> Entry {
+        let (head, head_mask) = head_of(bytes);
+        Entry {
+            lit,
+            offset,
+            head,
+            head_mask,
+        }
+    }
+}
+
+/// Every value a byte can have after folding (`|0x20` sets that bit).
+const FOLDED_BYTES: [u8; 128] = {
+    let mut out = [0u8; 128];
+    let mut k = 0;
+    while k < 128 {
+        out[k] = ((k as u8) & 0x1F) | (((k as u8) & 0x60) << 1) | 0x20;
+        k += 1;
+    }
+    out
+};
 
 /// A slot of the key table: a folded key window and its entries.
 #[derive(Debug, Clone, Copy, Default)]
@@ -54,7 +79,7 @@ struct Slot {
 }
 
 /// Slots in the key table (a power of two, well above the number of distinct keys).
-const SLOTS: usize = 4096;
+const SLOTS: usize = 8192;
 
 /// The compiled 4-gram filter over a literal set.
 pub struct Grams {
@@ -95,8 +120,8 @@ fn head_of(lit: &[u8]) -> (u64, u64) {
     (u64::from_le_bytes(head) & mask, mask)
 }
 
-fn hash(folded: u32) -> u16 {
-    (folded.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as u16
+fn hash(folded: u32) -> u32 {
+    folded.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)
 }
 
 /// How common a byte is in log text (higher is more common); a heuristic for choosing keys.
@@ -136,6 +161,7 @@ impl Grams {
         let mut short_lits = Vec::new();
         let mut short_ids = Vec::new();
         let mut threes = Vec::new();
+        let mut add = |folded: u32, e: Entry| by_key.entry(folded).or_default().push(e);
         for (i, lit) in lits.iter().enumerate() {
             let b = lit.as_bytes();
             let i = i as u32;
@@ -147,41 +173,39 @@ impl Grams {
                     short_ids.push(i);
                 }
                 3 => {
-                    // Keyed by every folded 4-byte window that starts with it; an occurrence
-                    // at the very end of the text has no such window (see `find_all`).
-                    let (head, head_mask) = head_of(b);
-                    for next in 0x20u8..=0xFF {
-                        if next & 0x20 == 0 {
-                            continue; // folding sets this bit
-                        }
-                        by_key
-                            .entry(fold_slice(&[b[0], b[1], b[2], next]))
-                            .or_default()
-                            .push(Entry {
-                                lit: i,
-                                offset: 0,
-                                head,
-                                head_mask,
-                            });
+                    // At an even position: the windows it starts (any next byte); at an odd
+                    // one: the windows it ends (any byte before). An occurrence at the very end
+                    // of the text at an even position has neither (see `find_all`).
+                    for other in FOLDED_BYTES {
+                        let entry = Entry::new(i, 0, b);
+                        add(fold_slice(&[b[0], b[1], b[2], other]), entry);
+                        add(fold_slice(&[other, b[0], b[1], b[2]]), Entry::new(i, -1, b));
                     }
                     threes.push(i);
                 }
+                4 => {
+                    // At an even position: itself; at an odd one: the windows of any byte
+                    // before and its first three bytes.
+                    add(fold_slice(b), Entry::new(i, 0, b));
+                    for other in FOLDED_BYTES {
+                        add(fold_slice(&[other, b[0], b[1], b[2]]), Entry::new(i, -1, b));
+                    }
+                }
                 _ => {
-                    let (offset, window) = b
-                        .windows(4)
-                        .enumerate()
-                        .min_by_key(|(_, w)| {
-                            let rarity: u32 = w.iter().map(|&c| commonness(c)).sum();
-                            (held_by[&fold_slice(w)], rarity)
+                    // Two neighbouring windows: one of them starts at an even position.
+                    let score = |w: &[u8]| {
+                        let rarity: u32 = w.iter().map(|&c| commonness(c)).sum();
+                        (held_by[&fold_slice(w)], rarity)
+                    };
+                    let offset = (0..b.len() - 4)
+                        .min_by_key(|&o| {
+                            let (a, c) = (score(&b[o..o + 4]), score(&b[o + 1..o + 5]));
+                            (a.0 + c.0, a.1 + c.1)
                         })
-                        .expect("a literal of 4+ bytes has a window");
-                    let (head, head_mask) = head_of(b);
-                    by_key.entry(fold_slice(window)).or_default().push(Entry {
-                        lit: i,
-                        offset: offset as u32,
-                        head,
-                        head_mask,
-                    });
+                        .expect("a literal of 5+ bytes has two windows");
+                    for o in [offset, offset + 1] {
+                        add(fold_slice(&b[o..o + 4]), Entry::new(i, o as i32, b));
+                    }
                 }
             }
         }
@@ -194,8 +218,8 @@ impl Grams {
         );
         for (folded, list) in by_key {
             let h = hash(folded);
-            filter[usize::from(h >> 6)] |= 1 << (h & 63);
-            let mut at = usize::from(h) % SLOTS;
+            filter[(h >> 6) as usize] |= 1 << (h & 63);
+            let mut at = h as usize % SLOTS;
             while slots[at].count != 0 {
                 at = (at + 1) % SLOTS;
             }
@@ -240,9 +264,10 @@ impl Grams {
             let w = &hay[at..at + 4];
             let folded = fold_slice(w);
             self.confirm(hay, at, hash(folded), folded, out);
-            i = at + 1;
+            i = at + 2;
         }
-        if let Some(tail) = hay.len().checked_sub(3) {
+        // A 3-byte literal ending the text at an even position has no window to be found by.
+        if let Some(tail) = hay.len().checked_sub(3).filter(|t| t % 2 == 0) {
             while let Some(s) = short.next_if(|s| (s.key_at as usize) < tail) {
                 out.push(s);
             }
@@ -260,21 +285,22 @@ impl Grams {
         out.extend(short);
     }
 
-    /// The first position at or after `i` whose 4-byte window has its filter bit set. The hot
-    /// loop: one 8-byte load serves four windows.
+    /// The first even position at or after `i` (even) whose 4-byte window has its filter bit
+    /// set. The hot loop: one 8-byte load serves the windows at two even positions.
     #[inline(never)]
     fn next_candidate(&self, hay: &[u8], mut i: usize) -> Option<usize> {
         let filter: &[u64; FILTER_WORDS] = &self.filter;
         let set = |folded: u32| {
             let h = hash(folded);
-            filter[usize::from(h >> 6)] >> (h & 63) & 1 != 0
+            filter[(h >> 6) as usize] >> (h & 63) & 1 != 0
         };
         while let Some(eight) = hay.get(i..i + 8) {
             let w = u64::from_le_bytes(eight.try_into().expect("8 bytes")) | 0x2020_2020_2020_2020;
-            for k in 0..4 {
-                if set((w >> (8 * k)) as u32) {
-                    return Some(i + k);
-                }
+            if set(w as u32) {
+                return Some(i);
+            }
+            if set((w >> 16) as u32) {
+                return Some(i + 2);
             }
             i += 4;
         }
@@ -282,14 +308,14 @@ impl Grams {
             if set(fold_slice(four)) {
                 return Some(i);
             }
-            i += 1;
+            i += 2;
         }
         None
     }
 
     /// Looks the window at `i` up in the key table and confirms its literals around it.
-    fn confirm(&self, hay: &[u8], i: usize, h: u16, folded: u32, out: &mut Vec<Hit>) {
-        let mut at = usize::from(h) % SLOTS;
+    fn confirm(&self, hay: &[u8], i: usize, h: u32, folded: u32, out: &mut Vec<Hit>) {
+        let mut at = h as usize % SLOTS;
         let slot = loop {
             let s = self.slots[at];
             if s.count == 0 {
@@ -302,7 +328,7 @@ impl Grams {
         };
         let list = &self.entries[slot.first as usize..(slot.first + slot.count) as usize];
         for e in list {
-            let Some(start) = i.checked_sub(e.offset as usize) else {
+            let Some(start) = i.checked_add_signed(-(e.offset as isize)) else {
                 continue;
             };
             if let Some(h8) = hay.get(start..start + 8) {
@@ -315,7 +341,7 @@ impl Grams {
             let end = start + lit.len();
             if end <= hay.len() && hay[start..end].eq_ignore_ascii_case(lit) {
                 out.push(Hit {
-                    key_at: i as u32,
+                    key_at: i.max(start) as u32,
                     start: start as u32,
                     end: end as u32,
                     lit: e.lit,
