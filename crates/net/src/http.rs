@@ -281,6 +281,22 @@ impl Client {
         limit: u64,
         deadline: Instant,
     ) -> Result<Response, HttpError> {
+        let (stream, target) = self.connect(url)?;
+        let head = request_head(method, &target, url, headers, body.len());
+        exchange(
+            stream,
+            head.as_bytes(),
+            body,
+            limit,
+            deadline,
+            method == "HEAD",
+        )
+    }
+
+    /// Opens a connection for `url` (direct, through `connect_to`, or tunnelled through the
+    /// proxy), completing and judging the TLS handshake for https; returns the stream and the
+    /// request target to use (absolute form for a plain-HTTP proxy).
+    fn connect(&self, url: &Url) -> Result<(Box<dyn Stream>, String), HttpError> {
         let step = self.cfg.step_timeout;
         let proxy = self.cfg.proxy.route(&url.host, url.https).cloned();
         let direct = override_for(&self.cfg.connect_to, &url.host, url.port).is_some();
@@ -306,40 +322,215 @@ impl Client {
         } else {
             url.path.clone()
         };
-        let head = request_head(method, &target, url, headers, body.len());
-        if url.https {
-            let stores = self.stores();
-            let seen = Arc::new(Mutex::new(Vec::new()));
-            let config = stores.client_config(&url.host, seen.clone(), true);
-            let name = ServerName::try_from(url.host.clone())
-                .map_err(|e| HttpError::Tls(format!("bad server name {}: {e}", url.host)))?;
-            let mut conn = rustls::ClientConnection::new(config, name)
-                .map_err(|e| HttpError::Tls(e.to_string()))?;
-            while conn.is_handshaking() {
-                if let Err(e) = conn.complete_io(&mut tcp) {
-                    let chain = seen.lock().map(|s| s.clone()).unwrap_or_default();
-                    return Err(tls_failure(&e, &chain, &url.host, &stores, addr));
-                }
-            }
-            let stream = rustls::StreamOwned::new(conn, tcp);
-            exchange(
-                stream,
-                head.as_bytes(),
-                body,
-                limit,
-                deadline,
-                method == "HEAD",
-            )
-        } else {
-            exchange(
-                tcp,
-                head.as_bytes(),
-                body,
-                limit,
-                deadline,
-                method == "HEAD",
-            )
+        if !url.https {
+            return Ok((Box::new(tcp), target));
         }
+        let stores = self.stores();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let config = stores.client_config(&url.host, seen.clone(), true);
+        let name = ServerName::try_from(url.host.clone())
+            .map_err(|e| HttpError::Tls(format!("bad server name {}: {e}", url.host)))?;
+        let mut conn = rustls::ClientConnection::new(config, name)
+            .map_err(|e| HttpError::Tls(e.to_string()))?;
+        while conn.is_handshaking() {
+            if let Err(e) = conn.complete_io(&mut tcp) {
+                let chain = seen.lock().map(|s| s.clone()).unwrap_or_default();
+                return Err(tls_failure(&e, &chain, &url.host, &stores, addr));
+            }
+        }
+        Ok((Box::new(rustls::StreamOwned::new(conn, tcp)), target))
+    }
+
+    /// `GET url` with the body left to read as it arrives (an IPSW of gigabytes): redirects are
+    /// followed, the head is parsed, and the returned reader yields the decoded body (by
+    /// `Content-Length`, chunked, or up to the close), each read under the step timeout.
+    pub fn open(&self, url: &str, headers: &[(&str, &str)]) -> Result<Streaming, HttpError> {
+        let mut url = Url::parse(url).map_err(|e| HttpError::Answer(format!("{url}: {e}")))?;
+        for _ in 0..=MAX_REDIRECTS {
+            let (mut stream, target) = self.connect(&url)?;
+            let head = request_head("GET", &target, &url, headers, 0);
+            stream
+                .write_all(head.as_bytes())
+                .and_then(|_| stream.flush())
+                .map_err(|e| HttpError::Answer(format!("sending the request failed: {e}")))?;
+            let (status, resp_headers, rest) = read_head(&mut stream)?;
+            let location = resp_headers.get("location").cloned();
+            if let (301 | 302 | 303 | 307 | 308, Some(loc)) = (status, location) {
+                url = url
+                    .join(&loc)
+                    .map_err(|e| HttpError::Answer(format!("redirect to {loc:.80}: {e}")))?;
+                continue;
+            }
+            let chunked = resp_headers
+                .get("transfer-encoding")
+                .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+            let length = resp_headers
+                .get("content-length")
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let raw: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(rest).chain(stream));
+            let body: Box<dyn Read + Send> = if chunked {
+                Box::new(ChunkedReader::new(raw))
+            } else if let Some(n) = length {
+                Box::new(raw.take(n))
+            } else {
+                raw
+            };
+            return Ok(Streaming {
+                status,
+                headers: resp_headers,
+                length: if chunked { None } else { length },
+                body,
+            });
+        }
+        Err(HttpError::Answer(format!(
+            "more than {MAX_REDIRECTS} redirects"
+        )))
+    }
+}
+
+/// A byte stream a request goes over (TCP, or TLS over TCP).
+trait Stream: Read + Write + Send {}
+impl<T: Read + Write + Send> Stream for T {}
+
+/// An answer whose body is read as it arrives.
+pub struct Streaming {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lower-cased.
+    pub headers: BTreeMap<String, String>,
+    /// The body's length when the server gave one (not for chunked bodies).
+    pub length: Option<u64>,
+    /// The decoded body.
+    pub body: Box<dyn Read + Send>,
+}
+
+impl std::fmt::Debug for Streaming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Streaming")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("length", &self.length)
+            .finish()
+    }
+}
+
+/// Largest response head accepted.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// Status, lower-cased headers, and the body bytes read past the head.
+type Head = (u16, BTreeMap<String, String>, Vec<u8>);
+
+/// Reads a response head.
+fn read_head(s: &mut dyn Stream) -> Result<Head, HttpError> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8 * 1024];
+    loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head_only = String::from_utf8_lossy(&buf[..i]).to_string();
+            let r = parse_head(&head_only)?;
+            return Ok((r.0, r.1, buf[i + 4..].to_vec()));
+        }
+        if buf.len() > MAX_HEAD {
+            return Err(HttpError::Answer("response head too long".into()));
+        }
+        match s.read(&mut chunk) {
+            Ok(0) => {
+                return Err(HttpError::Answer(if buf.is_empty() {
+                    "the server closed without answering".into()
+                } else {
+                    "the answer ended inside its head".into()
+                }));
+            }
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(HttpError::Answer("no answer in time (timed out)".into()));
+            }
+            Err(e) => return Err(HttpError::Answer(e.to_string())),
+        }
+    }
+}
+
+fn parse_head(head: &str) -> Result<(u16, BTreeMap<String, String>), HttpError> {
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or("");
+    let mut parts = status_line.split_whitespace();
+    if !parts.next().unwrap_or("").starts_with("HTTP/1.") {
+        return Err(HttpError::Answer(format!(
+            "not an HTTP/1.x answer: {status_line:.60}"
+        )));
+    }
+    let status = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| HttpError::Answer(format!("bad status line: {status_line:.60}")))?;
+    let mut headers = BTreeMap::new();
+    for l in lines {
+        if let Some((k, v)) = l.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    Ok((status, headers))
+}
+
+/// Decodes a chunked body as it is read.
+struct ChunkedReader<R: Read> {
+    inner: std::io::BufReader<R>,
+    left: u64,
+    done: bool,
+}
+
+impl<R: Read> ChunkedReader<R> {
+    fn new(inner: R) -> Self {
+        ChunkedReader {
+            inner: std::io::BufReader::new(inner),
+            left: 0,
+            done: false,
+        }
+    }
+
+    fn line(&mut self) -> std::io::Result<String> {
+        use std::io::BufRead;
+        let mut line = String::new();
+        (&mut self.inner).take(1024).read_line(&mut line)?;
+        Ok(line)
+    }
+}
+
+impl<R: Read> Read for ChunkedReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
+        if self.done || out.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            let line = self.line()?;
+            let size = line.trim().split(';').next().unwrap_or("").trim();
+            self.left = u64::from_str_radix(size, 16).map_err(|_| bad("bad chunk size"))?;
+            if self.left == 0 {
+                self.done = true;
+                return Ok(0);
+            }
+        }
+        let want = out
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut out[..want])?;
+        if n == 0 {
+            return Err(bad("the body ended inside a chunk"));
+        }
+        self.left -= n as u64;
+        if self.left == 0 {
+            let end = self.line()?;
+            if !end.trim().is_empty() {
+                return Err(bad("a chunk did not end with CRLF"));
+            }
+        }
+        Ok(n)
     }
 }
 

@@ -364,3 +364,48 @@ fn unresolvable_and_refused_are_told_apart() {
         .unwrap_err();
     assert!(matches!(err, HttpError::Connect(_)), "{err}");
 }
+
+#[test]
+fn streaming_reads_length_chunked_and_redirected_bodies() {
+    let (b, _) = plain_server(vec![
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n".into(),
+    ]);
+    let (a, _) = plain_server(vec![
+        format!(
+            "HTTP/1.1 301 Moved\r\nLocation: http://b.example:{}/file\r\nContent-Length: 0\r\n\r\n",
+            b.port()
+        ),
+        "HTTP/1.1 206 Partial Content\r\nContent-Length: 4\r\nContent-Range: bytes 0-3/9\r\n\r\nabcdTRAILING".into(),
+    ]);
+    let c = client(&[("a.example", a), ("b.example", b)], &[]);
+    let mut s = c.open("http://a.example/x", &[]).unwrap();
+    assert_eq!((s.status, s.length), (200, None));
+    let mut body = String::new();
+    s.body.read_to_string(&mut body).unwrap();
+    assert_eq!(body, "hello world");
+    let mut s = c
+        .open("http://a.example/y", &[("Range", "bytes=0-3")])
+        .unwrap();
+    assert_eq!((s.status, s.length), (206, Some(4)));
+    assert_eq!(
+        s.headers.get("content-range").map(String::as_str),
+        Some("bytes 0-3/9")
+    );
+    let mut body = Vec::new();
+    s.body.read_to_end(&mut body).unwrap();
+    assert_eq!(body, b"abcd");
+}
+
+#[test]
+fn streaming_names_an_interceptor_too() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let av = Ca::new("Avast Web/Mail Shield Root", "AVAST Software s.r.o.");
+    let (addr, _) = tls_server(&av, &["gs.apple.com"], TSS_ANSWER);
+    let err = client(&[("gs.apple.com", addr)], &[])
+        .open("https://gs.apple.com/", &[])
+        .unwrap_err();
+    assert!(
+        err.is_interception() && err.to_string().contains("Avast"),
+        "{err}"
+    );
+}
