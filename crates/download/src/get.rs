@@ -40,7 +40,7 @@ pub struct Request {
 }
 
 /// Everything from outside.
-pub struct Deps<'a> {
+pub struct Deps<'a, 'c> {
     /// The network.
     pub transport: &'a dyn Transport,
     /// The signing answer.
@@ -50,7 +50,7 @@ pub struct Deps<'a> {
     /// Free bytes in a folder.
     pub free_space: &'a dyn Fn(&Path) -> Option<u64>,
     /// The firmware catalog.
-    pub catalog: &'a FirmwareCatalog<'a>,
+    pub catalog: &'a FirmwareCatalog<'c>,
     /// Retry settings.
     pub fetch: FetchOptions,
 }
@@ -145,7 +145,7 @@ fn file_name(url: &str) -> String {
 }
 
 /// Decides what to download, or says why not.
-pub fn plan(req: &Request, deps: &Deps<'_>) -> Result<Plan, GetError> {
+pub fn plan(req: &Request, deps: &Deps<'_, '_>) -> Result<Plan, GetError> {
     let device = resolve_device(&req.device)?;
     let mut notes = Vec::new();
     let (ipsw, signing) = match &req.manual {
@@ -197,7 +197,7 @@ pub fn plan(req: &Request, deps: &Deps<'_>) -> Result<Plan, GetError> {
 
 fn pick_signed(
     req: &Request,
-    deps: &Deps<'_>,
+    deps: &Deps<'_, '_>,
     device: &Device,
     notes: &mut Vec<String>,
 ) -> Result<(Candidate, Option<SigningAnswer>), GetError> {
@@ -258,7 +258,7 @@ fn pick_signed(
 /// Downloads and verifies what the plan says.
 pub fn execute(
     plan: &Plan,
-    deps: &Deps<'_>,
+    deps: &Deps<'_, '_>,
     progress: &dyn Fn(u64, Option<u64>),
 ) -> Result<Fetched, GetError> {
     Ok(fetch::fetch(

@@ -195,7 +195,10 @@ impl Timeline {
                     seen[i] = true;
                     let t = &mut self.devices[i];
                     let fresh = device_ref(d);
-                    t.dev.name = fresh.name;
+                    // Normal mode may show only "iPhone"; keep the exact model once known.
+                    if fresh.product_type.is_some() || t.dev.product_type.is_none() {
+                        t.dev.name = fresh.name;
+                    }
                     t.dev.location = fresh.location;
                     if fresh.product_type.is_some() {
                         t.dev.product_type = fresh.product_type;

@@ -84,7 +84,9 @@ fn parse_range(v: &str, len: u64) -> Option<(u64, u64)> {
 
 /// Starts serving `content` with `etag` on 127.0.0.1 (any path).
 pub async fn start(content: Content, etag: &str, faults: Arc<Faults>) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let addr = listener.local_addr().expect("address");
     let stats = Arc::new(Stats::default());
     let etag = etag.to_string();
@@ -178,7 +180,9 @@ async fn serve(
     };
     let mut out = vec![0u8; 256 * 1024];
     while pos < stop {
-        let n = usize::try_from(stop - pos).unwrap_or(usize::MAX).min(out.len());
+        let n = usize::try_from(stop - pos)
+            .unwrap_or(usize::MAX)
+            .min(out.len());
         match (&content, file.as_mut()) {
             (Content::Memory(b), _) => {
                 let p = pos as usize;
