@@ -150,6 +150,22 @@ fn windows_legacy_pnputil_listing_parses() {
 }
 
 #[test]
+fn pnputil_usage_text_is_not_a_device_list() {
+    // futurerestore/futurerestore#18 (real): pnputil prints its usage for an unknown command.
+    let usage = "Microsoft PnP Utility\n\nPNPUTIL [/add-driver <...> | /delete-driver <...> |\n         /export-driver <...> | /enum-drivers |\n         /enum-devices [<...>] | /enum-interfaces [<...>] |\n         /disable-device <...> | /enable-device <...> |\n         /restart-device <...> | /remove-device <...> |\n         /scan-devices [<...>] | /?]\n";
+    let mut i = HostInputs::from_dir(Platform::Windows, &dir("windows-zadig")).unwrap();
+    i.captures.insert(
+        rd_host::names::PNP_DEVICES.into(),
+        usage.as_bytes().to_vec(),
+    );
+    let f = check(&i);
+    well_formed(&f);
+    let usb = find(&f, "host.usb_driver.unbound_unknown");
+    assert_eq!(usb.severity, Severity::Ok);
+    assert!(usb.explanation.contains("not read"), "{}", usb.explanation);
+}
+
+#[test]
 fn findstr_filtered_device_list_splits_records() {
     let text = std::fs::read(dir("windows-itunes-stopped/pnputil_enum_devices.txt")).unwrap();
     let devices = rd_host::parse::windows::parse_devices(&rd_host::parse::decode_text(&text));

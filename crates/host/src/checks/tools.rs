@@ -118,7 +118,10 @@ pub fn findings(i: &HostInputs) -> Vec<Finding> {
                     } else {
                         Severity::Info
                     },
-                    format!("{} {shown} is older than release {}", t.name, t.tag),
+                    format!(
+                        "{} {shown} is older than {}, the newest release",
+                        t.name, t.tag
+                    ),
                     format!("{}.", t.why),
                 )
             }

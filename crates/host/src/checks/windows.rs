@@ -447,7 +447,10 @@ fn usb_drivers(i: &HostInputs) -> Vec<Finding> {
         ];
     };
     let drivers = parse_drivers(&dtext);
-    let devices_text = i.text(names::PNP_DEVICES);
+    // Windows before 10 2004 answers `/enum-devices` with its usage text: that is not a list.
+    let devices_text = i
+        .text(names::PNP_DEVICES)
+        .filter(|t| t.contains("Instance ID") || !t.contains("/add-driver"));
     let devices: Vec<PnpDevice> = devices_text
         .as_deref()
         .map(parse_devices)
