@@ -409,3 +409,58 @@ fn streaming_names_an_interceptor_too() {
         "{err}"
     );
 }
+
+/// A one-thread UDP nameserver on 127.0.0.1 answering A queries for `name` with 127.0.0.1 and
+/// NXDOMAIN for anything else (AAAA for `name`: no records).
+fn nameserver(name: &'static str) -> SocketAddr {
+    use hickory_proto::op::{Message, MessageType, ResponseCode};
+    use hickory_proto::rr::{RData, Record, RecordType, rdata::A};
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = sock.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            let Ok(q) = Message::from_vec(&buf[..n]) else {
+                continue;
+            };
+            let mut r = Message::new();
+            r.set_id(q.id()).set_message_type(MessageType::Response);
+            r.add_queries(q.queries().to_vec());
+            let query = &q.queries()[0];
+            let asked = query.name().to_ascii();
+            if asked.trim_end_matches('.') != name {
+                r.set_response_code(ResponseCode::NXDomain);
+            } else if query.query_type() == RecordType::A {
+                r.add_answer(Record::from_rdata(
+                    query.name().clone(),
+                    60,
+                    RData::A(A::new(127, 0, 0, 1)),
+                ));
+            }
+            let _ = sock.send_to(&r.to_vec().unwrap(), from);
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_given_nameserver_resolves_names_for_the_client() {
+    let ns = nameserver("files.example");
+    let (web, seen) = plain_server(vec![
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".into(),
+    ]);
+    let mut cfg = NetConfig::with_timeout(Duration::from_secs(5));
+    cfg.lookup = rd_net::Lookup::Server(ns);
+    cfg.trust.os_store = false;
+    let c = Client::new(cfg);
+    let r = c
+        .get(&format!("http://files.example:{}/x", web.port()), &[], 10)
+        .unwrap();
+    assert_eq!(r.body, b"ok");
+    assert!(seen.lock().unwrap()[0].contains(&format!("Host: files.example:{}", web.port())));
+    let err = c.get("http://nothing.example/", &[], 10).unwrap_err();
+    assert!(
+        matches!(err, HttpError::Resolve(ref m) if m.contains("no such name")),
+        "{err}"
+    );
+}
