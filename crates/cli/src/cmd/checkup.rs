@@ -88,6 +88,12 @@ pub struct Args {
     /// Where USB devices are read from (the bus, or a recorded inventory).
     #[command(flatten)]
     pub usb: super::usb_source::UsbSource,
+
+    /// Will this IPSW (file or URL) restore the connected device? Checks its build identities
+    /// against the device's chip and board, its structure, and whether Apple signs it for
+    /// that device
+    #[arg(long, value_name = "FILE|URL")]
+    pub ipsw: Option<String>,
 }
 
 /// The device mode a restore needs, as `--need` takes it.
@@ -356,6 +362,56 @@ fn write_text(
     Ok(())
 }
 
+/// The connected Apple devices as USB shows them (chip, board and ECID from the serial string
+/// in Recovery/DFU), for `--ipsw`.
+fn connected_devices(fixture: Option<&std::path::Path>) -> Vec<rd_firmware::preflight::Connected> {
+    let Ok(bus) = rd_device::open_bus(fixture) else {
+        return Vec::new();
+    };
+    let Ok(inv) = bus.enumerate() else {
+        return Vec::new();
+    };
+    rd_device::scan_inventory(bus.source(), &inv)
+        .devices
+        .iter()
+        .filter(|d| d.mode != rd_device::Mode::Other)
+        .map(|d| rd_firmware::preflight::Connected {
+            cpid: d.serial.as_ref().and_then(|s| s.cpid),
+            bdid: d.serial.as_ref().and_then(|s| s.bdid),
+            ecid: d.serial.as_ref().and_then(|s| s.ecid),
+            label: format!(
+                "{} in {}",
+                d.model.as_ref().map_or("Apple device", |m| m.name.as_str()),
+                d.mode_label
+            ),
+        })
+        .collect()
+}
+
+/// `--ipsw`: the firmware preflight for the connected device, one result per finding.
+fn ipsw_preflight(
+    loc: &str,
+    net: rd_net::NetConfig,
+    tss_url: &str,
+    fixture: Option<&std::path::Path>,
+) -> Vec<CheckResult> {
+    let started = std::time::Instant::now();
+    let connected = connected_devices(fixture);
+    let client = rd_firmware::http::HttpClient::with_net(rd_net::Client::new(net));
+    let preflight = rd_firmware::preflight::check(loc, &connected, &client, tss_url);
+    let elapsed = started.elapsed();
+    preflight
+        .findings
+        .into_iter()
+        .map(|finding| CheckResult {
+            id: "firmware.preflight".into(),
+            finding,
+            skipped: false,
+            elapsed,
+        })
+        .collect()
+}
+
 /// Runs `checkup`.
 pub fn run(args: Args) -> CmdResult {
     let Selection { probe: ids, usb } = select(&args.only, &args.skip)?;
@@ -385,6 +441,10 @@ pub fn run(args: Args) -> CmdResult {
     };
     let started = std::time::Instant::now();
     let usb_thread = spawn_usb(usb, args.usb.usb_fixture.clone(), args.need.into());
+    let preflight_net = args
+        .ipsw
+        .as_ref()
+        .map(|_| (cfg.net_config(Duration::from_secs(60)), cfg.tss_url.clone()));
     let mut results = if ids.is_empty() {
         Vec::new()
     } else {
@@ -392,6 +452,14 @@ pub fn run(args: Args) -> CmdResult {
     };
     if let Some(handle) = usb_thread {
         results.extend(handle.join().unwrap_or_default());
+    }
+    if let (Some(loc), Some((net, tss_url))) = (&args.ipsw, preflight_net) {
+        results.extend(ipsw_preflight(
+            loc,
+            net,
+            &tss_url,
+            args.usb.usb_fixture.as_deref(),
+        ));
     }
     bar.finish_and_clear();
     let elapsed = started.elapsed();
