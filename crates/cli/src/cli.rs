@@ -21,6 +21,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub redact: bool,
 
+    /// Do not record this run in the attempt history.
+    #[arg(long, global = true)]
+    pub no_history: bool,
+
     /// What to do; `checkup` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -49,6 +53,10 @@ pub enum Command {
     Dfu(cmd::dfu::Args),
     /// Serve the local web page and JSON API (http://127.0.0.1:7420/)
     Serve(cmd::serve::Args),
+    /// Show the restore attempts recorded per device
+    History(cmd::history::Args),
+    /// Write one shareable file: checkup, devices, newest log's diagnosis, attempt history
+    Report(cmd::report::Args),
     /// Print shell completions
     Completions(cmd::completions::Args),
     /// Print the man page (roff)

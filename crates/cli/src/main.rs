@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     args.color.write_global();
     render::set_redact(args.redact);
+    cmd::history::set_enabled(!args.no_history);
     match cmd::dispatch(args) {
         Ok(code) => code,
         Err(fail) => {

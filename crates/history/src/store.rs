@@ -78,6 +78,7 @@ pub struct Opened {
 enum Attempted {
     Open(Database),
     Busy,
+    Missing,
     Damaged(String),
     Io(String),
 }
@@ -94,20 +95,35 @@ impl Store {
         let mut replaced = false;
         let started = Instant::now();
         let mut pause = Duration::from_millis(20);
+        let mut wait_more = |what: Attempted| -> Result<(), HistoryError> {
+            if started.elapsed() + pause > wait {
+                return Err(match what {
+                    Attempted::Busy => HistoryError::Busy {
+                        path: path.display().to_string(),
+                        secs: wait.as_secs().max(1),
+                    },
+                    _ => HistoryError::Io {
+                        path: path.display().to_string(),
+                        why: "it keeps changing under us".into(),
+                    },
+                });
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(250));
+            Ok(())
+        };
         loop {
+            create_if_absent(&path)?;
             let attempted = if has_foreign_header(&path) {
                 Attempted::Damaged("it is not a restore-doctor history file".into())
             } else {
                 try_open(&path)
             };
-            match attempted {
+            let damaged = match attempted {
                 Attempted::Open(db) => match Store::init(db, &path) {
                     Ok(store) => return Ok(Opened { store, notice }),
-                    Err(InitError::Damaged(why)) if !replaced => {
-                        notice = Some(move_aside(&path, &why)?);
-                        replaced = true;
-                    }
-                    Err(InitError::Damaged(why)) | Err(InitError::Other(why)) => {
+                    Err(InitError::Damaged(why)) => why,
+                    Err(InitError::Other(why)) => {
                         return Err(HistoryError::Store {
                             path: path.display().to_string(),
                             why,
@@ -115,26 +131,32 @@ impl Store {
                     }
                 },
                 Attempted::Busy => {
-                    if started.elapsed() + pause > wait {
-                        return Err(HistoryError::Busy {
-                            path: path.display().to_string(),
-                            secs: wait.as_secs().max(1),
-                        });
-                    }
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(250));
+                    wait_more(Attempted::Busy)?;
+                    continue;
                 }
-                Attempted::Damaged(why) if !replaced => {
-                    notice = Some(move_aside(&path, &why)?);
-                    replaced = true;
+                Attempted::Missing => {
+                    // Another process moved it aside meanwhile: start over.
+                    wait_more(Attempted::Missing)?;
+                    continue;
                 }
-                Attempted::Damaged(why) | Attempted::Io(why) => {
+                Attempted::Damaged(why) => why,
+                Attempted::Io(why) => {
                     return Err(HistoryError::Io {
                         path: path.display().to_string(),
                         why,
                     });
                 }
+            };
+            if replaced {
+                return Err(HistoryError::Io {
+                    path: path.display().to_string(),
+                    why: format!("a fresh store is damaged too ({damaged})"),
+                });
             }
+            if let Some(line) = move_aside(&path, &damaged)? {
+                notice = Some(line);
+            }
+            replaced = true;
         }
     }
 
@@ -330,7 +352,50 @@ impl InitError {
     }
 }
 
-/// True when the file exists, has a full signature's worth of bytes, and they are not redb's.
+/// Makes sure a complete store exists at `path` without ever showing a half-written one: a
+/// new store is built under a temporary name and then linked into place only if none is there
+/// yet (so a file at `path` always starts with redb's signature unless it was damaged later).
+fn create_if_absent(path: &Path) -> Result<(), HistoryError> {
+    if path.exists() {
+        return Ok(());
+    }
+    let io = |e: std::io::Error| HistoryError::Io {
+        path: path.display().to_string(),
+        why: e.to_string(),
+    };
+    let mut tmp = path.as_os_str().to_owned();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    tmp.push(format!(".new-{}-{nanos}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let built = guarded(|| match Database::create(&tmp) {
+        Ok(db) => Store::init(db, &tmp).map(drop).map_err(|e| match e {
+            InitError::Damaged(w) | InitError::Other(w) => w,
+        }),
+        Err(e) => Err(e.to_string()),
+    })
+    .unwrap_or_else(|| Err("creating it failed".into()));
+    if let Err(why) = built {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(HistoryError::Io {
+            path: path.display().to_string(),
+            why,
+        });
+    }
+    let linked = match std::fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        // File systems without hard links: rename, unless another process got there first.
+        Err(_) if !path.exists() => std::fs::rename(&tmp, path).map_err(io),
+        Err(_) => Ok(()),
+    };
+    let _ = std::fs::remove_file(&tmp);
+    linked
+}
+
+/// True when the file exists and does not start with redb's signature (a store is only ever put
+/// in place complete, see [`create_if_absent`], so a short or foreign start means damage).
 fn has_foreign_header(path: &Path) -> bool {
     use std::io::Read;
     let Ok(mut f) = std::fs::File::open(path) else {
@@ -339,15 +404,20 @@ fn has_foreign_header(path: &Path) -> bool {
     let mut head = [0u8; MAGIC.len()];
     match f.read_exact(&mut head) {
         Ok(()) => head != MAGIC,
-        Err(_) => false,
+        Err(e) => e.kind() == std::io::ErrorKind::UnexpectedEof,
     }
 }
 
 fn try_open(path: &Path) -> Attempted {
-    match guarded(|| Database::create(path)) {
+    match guarded(|| Database::open(path)) {
         None => Attempted::Damaged("reading it failed".into()),
         Some(Ok(db)) => Attempted::Open(db),
         Some(Err(DatabaseError::DatabaseAlreadyOpen)) => Attempted::Busy,
+        Some(Err(DatabaseError::Storage(StorageError::Io(io))))
+            if io.kind() == std::io::ErrorKind::NotFound =>
+        {
+            Attempted::Missing
+        }
         Some(Err(DatabaseError::Storage(StorageError::Io(io)))) if !is_damage_io(&io) => {
             Attempted::Io(io.to_string())
         }
@@ -368,17 +438,24 @@ fn guarded<T>(work: impl FnOnce() -> T) -> Option<T> {
     catch_unwind(AssertUnwindSafe(work)).ok()
 }
 
-/// Moves a damaged store to `history.redb.damaged-<time>`; returns the line to show.
-fn move_aside(path: &Path, why: &str) -> Result<String, HistoryError> {
+/// Moves a damaged store to `history.redb.damaged-<time>`; returns the line to show (`None`
+/// when another process moved it first).
+fn move_aside(path: &Path, why: &str) -> Result<Option<String>, HistoryError> {
     let mut aside = path.as_os_str().to_owned();
     aside.push(format!(".damaged-{}", compact_utc(now_unix())));
     let aside = PathBuf::from(aside);
-    std::fs::rename(path, &aside).map_err(|e| HistoryError::Io {
-        path: path.display().to_string(),
-        why: format!("it is damaged ({why}) and could not be moved aside: {e}"),
-    })?;
-    Ok(format!(
+    match std::fs::rename(path, &aside) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(HistoryError::Io {
+                path: path.display().to_string(),
+                why: format!("it is damaged ({why}) and could not be moved aside: {e}"),
+            });
+        }
+    }
+    Ok(Some(format!(
         "the attempt history was damaged ({why}); moved it to {} and started a new one",
         aside.display()
-    ))
+    )))
 }

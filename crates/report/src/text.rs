@@ -83,7 +83,11 @@ pub fn missing<T>(p: &Part<T>) -> Option<String> {
 pub fn at_a_glance(b: &Bundle) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(e) = b.history.done().and_then(|h| h.escalation.as_ref()) {
-        out.push(format!("Next step: {} ({}).", e.title, e.reason));
+        out.push(format!(
+            "Next step: {} ({}).",
+            e.title,
+            e.reason.trim_end_matches('.')
+        ));
     }
     if let Some(d) = b.log.done() {
         let stage = d

@@ -468,6 +468,7 @@ pub fn run(args: Args) -> CmdResult {
         None,
         results.iter().map(|r| r.finding.clone()).collect(),
     );
+    super::history::after_checkup(&report);
     if args.json {
         render::print_json(&report);
     } else {

@@ -8,8 +8,10 @@ pub mod devices;
 pub mod dfu;
 pub mod error;
 pub mod errors;
+pub mod history;
 pub mod ipsw;
 pub mod log;
+pub mod report;
 pub mod serve;
 pub mod signed;
 pub mod usb_source;
@@ -51,6 +53,8 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Some(Command::Devices(a)) => devices::run(a),
         Some(Command::Dfu(a)) => dfu::run(a),
         Some(Command::Serve(a)) => serve::run(a),
+        Some(Command::History(a)) => history::run(a),
+        Some(Command::Report(a)) => report::run(a),
         Some(Command::Completions(a)) => completions::run(a),
         Some(Command::Man) => completions::man(),
     }

@@ -1,0 +1,143 @@
+//! `restore-doctor report`: one shareable file (HTML or Markdown) with a checkup, the connected
+//! devices, the newest (or given) restore log's diagnosis and that device's attempt history,
+//! redacted by default. Gathering and rendering live in `rd_report`; this resolves paths and
+//! options and writes the file.
+
+use crate::fail::{CmdResult, EXIT_OK, Fail};
+use rd_report::{AssembleOptions, CheckupPlan, Format};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `report`.
+#[derive(Debug, Default, clap::Args)]
+pub struct Args {
+    /// Write the report here; `.md` gives Markdown, anything else HTML
+    /// [default: restore-doctor-report-<time>.html in the current folder]
+    #[arg(long, value_name = "FILE.html|FILE.md")]
+    pub out: Option<PathBuf>,
+
+    /// The restore log to include [default: the newest one on this computer]
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+
+    /// An IPSW file to include
+    #[arg(long, value_name = "FILE")]
+    pub ipsw: Option<PathBuf>,
+
+    /// Keep device identifiers (ECID, serial number, IMEI, UDID); masked by default
+    #[arg(long)]
+    pub no_redact: bool,
+
+    /// Leave out the computer checkup (it asks Apple's servers over the network)
+    #[arg(long)]
+    pub no_checkup: bool,
+
+    /// Run only these checkup checks (ids, comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub only: Vec<String>,
+
+    /// Checkup config file (TOML); default: <config dir>/restore-doctor/config.toml
+    #[arg(long, value_name = "FILE", env = "RESTORE_DOCTOR_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Overwrite FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+
+    /// Where USB devices are read from (the bus, or a recorded inventory).
+    #[command(flatten)]
+    pub usb: super::usb_source::UsbSource,
+}
+
+/// Runs `report`.
+pub fn run(args: Args) -> CmdResult {
+    let now = rd_history::time::now_unix();
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "restore-doctor-report-{}.html",
+            rd_history::time::compact_utc(now)
+        ))
+    });
+    if out.exists() && !args.force {
+        return Err(Fail::usage(format!(
+            "'{}' exists; choose another --out or add --force to overwrite it",
+            out.display()
+        )));
+    }
+    let log = match &args.log {
+        Some(p) => Ok(p.clone()),
+        None => newest_log(),
+    };
+    if let Some(ipsw) = &args.ipsw
+        && !ipsw.is_file()
+    {
+        return Err(Fail::usage(format!(
+            "cannot read '{}': no such file",
+            ipsw.display()
+        )));
+    }
+    let (bundle, notices) = rd_report::assemble(AssembleOptions {
+        checkup: checkup_plan(&args)?,
+        usb: args.usb.source(),
+        log,
+        ipsw: args.ipsw.clone(),
+        history_dir: super::history::recording_dir(),
+        redact: !args.no_redact,
+        now,
+    });
+    for n in notices {
+        anstream::eprintln!("restore-doctor: {n}");
+    }
+    let text = rd_report::render(&bundle, Format::for_path(&out));
+    std::fs::write(&out, text)
+        .map_err(|e| Fail::usage(format!("cannot write '{}': {e}", out.display())))?;
+    println!("Wrote {}", out.display());
+    if args.no_redact {
+        println!("It contains your device's identifiers (ECID, serial number, IMEI, UDID).");
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+fn checkup_plan(args: &Args) -> Result<CheckupPlan, Fail> {
+    if args.no_checkup {
+        return Ok(CheckupPlan::Skip("left out (--no-checkup)".into()));
+    }
+    let (config, _) =
+        rd_probe::Config::load(args.config.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
+    let ids = rd_probe::select(&args.only, &[])
+        .map_err(|e| Fail::usage(e.to_string()))?
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    Ok(CheckupPlan::Run {
+        config: Box::new(config),
+        ids,
+    })
+}
+
+/// The newest restore log on this computer, or why there is none.
+fn newest_log() -> Result<PathBuf, String> {
+    let Some(home) = dirs::home_dir() else {
+        return Err("no home folder to look for restore logs in; pass --log FILE".into());
+    };
+    let root = if cfg!(windows) {
+        PathBuf::from("C:\\")
+    } else {
+        PathBuf::from("/")
+    };
+    let layout = rd_locate::Layout {
+        home,
+        root,
+        platform: rd_locate::Platform::current(),
+    };
+    rd_locate::newest(&layout)
+        .map(|f| f.path)
+        .ok_or_else(|| "no restore log found on this computer; pass --log FILE".to_string())
+        .and_then(|p: PathBuf| {
+            if Path::new(&p).is_file() {
+                Ok(p)
+            } else {
+                Err("the newest restore log could not be read".into())
+            }
+        })
+}
