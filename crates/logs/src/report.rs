@@ -278,6 +278,10 @@ pub struct ToolInfo {
     /// Release date of the target firmware, from the embedded catalog.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub firmware_released: Option<String>,
+    /// When the firmware is newer than the embedded catalog: the catalog's date (it was
+    /// released after it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware_released_after: Option<String>,
     /// Whether the build is older than the firmware it restores (unset when either date is
     /// unknown).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -31,6 +31,7 @@ pub fn parse_banner(line: u64, text: &str) -> Option<ToolInfo> {
                 built_after,
                 built_before,
                 firmware_released: None,
+                firmware_released_after: None,
                 older_than_firmware: None,
                 line,
             });
@@ -120,15 +121,37 @@ pub fn firmware_released(target: &TargetInfo, product_type: Option<&str>) -> Opt
         .map(str::to_string)
 }
 
+/// When the target version is newer than every version in the embedded catalog, the catalog's
+/// own date: the firmware was released after it.
+pub fn released_after_catalog(target: &TargetInfo) -> Option<String> {
+    let v = target.version.as_deref()?;
+    let cat = rd_catalog::firmware::embedded();
+    let newest = cat
+        .entries()
+        .iter()
+        .map(|f| f.version)
+        .max_by(|a, b| rd_catalog::firmware::compare_versions(a, b))?;
+    (rd_catalog::firmware::compare_versions(v, newest) == std::cmp::Ordering::Greater)
+        .then(|| cat.info.date.clone())
+}
+
 /// Fills in the firmware's release date and whether the build is older than it.
 pub fn assess(tool: &mut ToolInfo, target: Option<&TargetInfo>, product_type: Option<&str>) {
     let Some(t) = target else {
         return;
     };
     tool.firmware_released = firmware_released(t, product_type);
+    if tool.firmware_released.is_none() {
+        tool.firmware_released_after = released_after_catalog(t);
+    }
     if let (Some(released), Some(before)) = (&tool.firmware_released, &tool.built_before) {
         // Older for sure only when even the latest date the build can have precedes the firmware.
         tool.older_than_firmware = Some(before < released);
+    }
+    if let (Some(after), Some(before)) = (&tool.firmware_released_after, &tool.built_before)
+        && before <= after
+    {
+        tool.older_than_firmware = Some(true);
     }
     if let (Some(released), Some(after)) = (&tool.firmware_released, &tool.built_after)
         && after >= released

@@ -164,8 +164,13 @@ fn write_text(out: &mut impl Write, d: &Diagnosis, events: bool) -> std::io::Res
         writeln!(out, "  Firmware: {v}")?;
     }
     if let Some(t) = &d.tool {
-        let age = match (t.older_than_firmware, &t.firmware_released) {
-            (Some(true), Some(r)) => format!(" {g}(older than the firmware, released {r}){g:#}"),
+        let released = match (&t.firmware_released, &t.firmware_released_after) {
+            (Some(r), _) => format!("released {r}"),
+            (None, Some(a)) => format!("released after {a}"),
+            (None, None) => "release date unknown".to_string(),
+        };
+        let age = match t.older_than_firmware {
+            Some(true) => format!(" {g}(older than the firmware, {released}){g:#}"),
             _ => t
                 .built_after
                 .as_deref()

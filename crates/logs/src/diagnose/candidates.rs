@@ -105,10 +105,12 @@ fn from_rule(c: &super::Candidate) -> CandidateCause {
 }
 
 fn tool_candidate(t: &crate::report::ToolInfo) -> CandidateCause {
-    let why = match (t.older_than_firmware, &t.built_before, &t.firmware_released) {
-        (Some(true), Some(b), Some(r)) => format!(
-            "{} {} was built no later than {b}, before the firmware was released ({r})",
-            t.name, t.version
+    let why = match (t.older_than_firmware, &t.built_before) {
+        (Some(true), Some(b)) => format!(
+            "{} {} was built no later than {b}, before the firmware was released ({})",
+            t.name,
+            t.version,
+            super::cause::released_phrase(t)
         ),
         _ => format!(
             "{} {} may not support this device or firmware",

@@ -265,7 +265,7 @@ fn tool_update_remedy(d: &Diagnosis, tool: Option<&ToolInfo>) -> Remedy {
         Some(t) if t.older_than_firmware == Some(true) => format!(
             ", built no later than {}, older than the firmware (released {})",
             t.built_before.as_deref().unwrap_or("?"),
-            t.firmware_released.as_deref().unwrap_or("?")
+            released_phrase(t)
         ),
         Some(t) => t
             .built_after
@@ -318,7 +318,7 @@ fn tool_remedies(d: &mut Diagnosis, tool: Option<&ToolInfo>) {
                         .and_then(|x| x.version.clone().or_else(|| x.build.clone()))
                         .unwrap_or_default(),
                 ),
-                ("released", t.firmware_released.as_deref().unwrap_or("?")),
+                ("released", &released_phrase(t)),
             ],
         ));
     }
@@ -352,6 +352,15 @@ fn tool_remedies(d: &mut Diagnosis, tool: Option<&ToolInfo>) {
     d.remedies = rems;
 }
 
+/// When the target firmware was released, in words: `on 2024-09-16` or `after 2025-02-10`.
+pub(crate) fn released_phrase(t: &ToolInfo) -> String {
+    match (&t.firmware_released, &t.firmware_released_after) {
+        (Some(r), _) => format!("on {r}"),
+        (None, Some(a)) => format!("after {a}"),
+        (None, None) => "at an unknown date".to_string(),
+    }
+}
+
 /// A log that shows a restore under way but not its end.
 pub(crate) fn incomplete<'a>(
     d: &mut Diagnosis,
@@ -378,6 +387,15 @@ pub(crate) fn incomplete<'a>(
             &l.text,
             "the last recognised line; nothing after it says how the restore ended",
         );
+    }
+    // A slice of a log from a tool build older than its firmware: the tool is the likeliest
+    // reason it stopped, though the log cannot settle it.
+    if let Some(t) = &a.tool
+        && t.older_than_firmware == Some(true)
+    {
+        d.category = Family::RestoreTool;
+        d.confidence = Confidence::Low;
+        tool_remedies(d, Some(t));
     }
     s.failures.clone()
 }
