@@ -2,9 +2,13 @@
 //!
 //! Material: crates/device/tests/fixtures/recovery_permission_denied.json (an iPhone 7 whose
 //! serial string carries ECID, SRNM and IMEI) and crates/logs/tests/fixtures/idr_tss_not_signed.log
-//! (an idevicerestore log that prints the device's ECID).
+//! (an idevicerestore log that prints the device's ECID). The `--ipsw` test uses a small IPSW
+//! made from Apple's iOS 15.4 BuildManifest.plist (crates/tss/tests/fixtures/SOURCES.md) and a
+//! loopback TSS stand-in, as crates/cli/tests/checkup_ipsw.rs does.
 
 mod common;
+#[path = "../../firmware/tests/support/mod.rs"]
+mod support;
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -104,4 +108,62 @@ fn no_redact_keeps_identifiers_and_an_existing_file_is_not_overwritten() {
         .arg("--force")
         .assert()
         .success();
+}
+
+#[test]
+fn ipsw_part_checks_the_file_against_the_connected_device() {
+    use support::{Method, Response, Server, ZipWriter};
+    let dir = tempfile::tempdir().unwrap();
+    let ipsw = dir.path().join("iPhone_4.7_P3_15.4_19E241_Restore.ipsw");
+    let mut z = ZipWriter::create(&ipsw, false);
+    z.add(
+        "BuildManifest.plist",
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tss/tests/fixtures/iPhone10,1,iPhone10,4,iPhone9,1,iPhone9,3_15.4_19E241_BuildManifest.plist"
+        ))
+        .unwrap(),
+        Method::Deflate,
+    );
+    z.finish();
+    let tss = Server::start(|_| {
+        Response::new(
+            200,
+            "STATUS=0&MESSAGE=SUCCESS&REQUEST_STRING=<?xml version=\"1.0\"?><plist version=\"1.0\"><dict><key>ApImg4Ticket</key><data>MIIKoQ==</data></dict></plist>",
+        )
+    });
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "internet_names = []\ntss_url = \"{}\"\nstep_timeout_ms = 2000\n[dns]\nsystem_resolver = \"127.0.0.1:9\"\npublic_resolvers = []\n[tls]\nos_store = false\n[proxy]\nenvironment = false\nos_settings = false\n",
+            tss.url("/TSS/controller?action=2")
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("r.html");
+    cmd(dir.path())
+        .arg("--config")
+        .arg(&cfg)
+        .arg("--ipsw")
+        .arg(&ipsw)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("Firmware file"), "no IPSW section");
+    assert!(
+        text.contains("This restore should work: 15.4 (19E241)"),
+        "{text}"
+    );
+    assert_eq!(
+        tss.requests().len(),
+        1,
+        "one signing request, for this device"
+    );
+    let lower = text.to_ascii_lowercase();
+    for id in IDENTIFIERS {
+        assert!(!lower.contains(&id.to_ascii_lowercase()), "shows {id}");
+    }
 }

@@ -25,6 +25,19 @@ pub enum CheckupPlan {
     },
 }
 
+/// How the IPSW part is checked: the firmware preflight `checkup --ipsw` runs (the IPSW's
+/// identities against the connected device's chip and board, its structure, and a signing
+/// request for that device).
+#[derive(Debug, Clone)]
+pub struct IpswPlan {
+    /// The IPSW's path or URL.
+    pub location: String,
+    /// Network settings for URLs and the signing request.
+    pub net: rd_net::NetConfig,
+    /// Apple's signing server.
+    pub tss_url: String,
+}
+
 /// What goes into a report.
 #[derive(Debug, Clone)]
 pub struct AssembleOptions {
@@ -34,8 +47,8 @@ pub struct AssembleOptions {
     pub usb: UsbSource,
     /// The restore log to diagnose; `Err(why)` when there is none (shown in the report).
     pub log: Result<PathBuf, String>,
-    /// An IPSW file to include.
-    pub ipsw: Option<PathBuf>,
+    /// An IPSW file (or URL) to check against the connected device, when one was given.
+    pub ipsw: Option<IpswPlan>,
     /// The attempt history's folder; `None` when history is off.
     pub history_dir: Option<PathBuf>,
     /// Mask ECID, serial number, IMEI and UDID.
@@ -81,7 +94,7 @@ pub fn assemble(opts: AssembleOptions) -> (Bundle, Vec<String>) {
         history,
         devices: devices_part,
         checkup,
-        ipsw: opts.ipsw.as_deref().map(ipsw_part),
+        ipsw: opts.ipsw.as_ref().map(|p| ipsw_part(p, &connected)),
     };
     if opts.redact {
         let mut known = crate::identifiers(&connected);
@@ -113,16 +126,27 @@ fn run_checkup(plan: &CheckupPlan) -> Part<Report> {
     }
 }
 
-/// The IPSW part: the engine has no `ipsw` function yet, so the report names the command that
-/// checks the file instead of holding a second copy of that logic.
-fn ipsw_part(path: &Path) -> Part<Report> {
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    Part::Skipped(format!(
-        "{name} is not checked inside the report yet; `restore-doctor ipsw {name} --device <model> --verify` checks it"
-    ))
+/// The IPSW part, through the firmware preflight (the same one `checkup --ipsw` runs).
+fn ipsw_part(plan: &IpswPlan, connected: &[AppleDevice]) -> Part<Report> {
+    let devices: Vec<rd_firmware::preflight::Connected> = connected
+        .iter()
+        .filter(|d| d.mode != rd_device::Mode::Other)
+        .map(|d| rd_firmware::preflight::Connected {
+            cpid: d.serial.as_ref().and_then(|s| s.cpid),
+            bdid: d.serial.as_ref().and_then(|s| s.bdid),
+            ecid: d.serial.as_ref().and_then(|s| s.ecid),
+            label: format!("{} in {}", d.name(), d.mode_label),
+        })
+        .collect();
+    let client = rd_firmware::http::HttpClient::with_net(rd_net::Client::new(plan.net.clone()));
+    let found = rd_firmware::preflight::check(&plan.location, &devices, &client, &plan.tss_url);
+    let name = plan
+        .location
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(&plan.location)
+        .to_string();
+    Part::Done(Report::new("ipsw", Some(name), found.findings))
 }
 
 fn row(d: &AppleDevice) -> DeviceRow {

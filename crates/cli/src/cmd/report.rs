@@ -20,9 +20,9 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
 
-    /// An IPSW file to include
-    #[arg(long, value_name = "FILE")]
-    pub ipsw: Option<PathBuf>,
+    /// An IPSW (file or URL) to check against the connected device, as `checkup --ipsw` does
+    #[arg(long, value_name = "FILE|URL")]
+    pub ipsw: Option<String>,
 
     /// Keep device identifiers (ECID, serial number, IMEI, UDID); masked by default
     #[arg(long)]
@@ -68,19 +68,18 @@ pub fn run(args: Args) -> CmdResult {
         Some(p) => Ok(p.clone()),
         None => newest_log(),
     };
-    if let Some(ipsw) = &args.ipsw
-        && !ipsw.is_file()
-    {
-        return Err(Fail::usage(format!(
-            "cannot read '{}': no such file",
-            ipsw.display()
-        )));
-    }
+    let (config, _) =
+        rd_probe::Config::load(args.config.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
+    let ipsw = args.ipsw.as_ref().map(|location| rd_report::IpswPlan {
+        location: location.clone(),
+        net: config.net_config(std::time::Duration::from_secs(60)),
+        tss_url: config.tss_url.clone(),
+    });
     let (bundle, notices) = rd_report::assemble(AssembleOptions {
-        checkup: checkup_plan(&args)?,
+        checkup: checkup_plan(&args, config)?,
         usb: args.usb.source(),
         log,
-        ipsw: args.ipsw.clone(),
+        ipsw,
         history_dir: super::history::recording_dir(),
         redact: !args.no_redact,
         now,
@@ -98,12 +97,10 @@ pub fn run(args: Args) -> CmdResult {
     Ok(ExitCode::from(EXIT_OK))
 }
 
-fn checkup_plan(args: &Args) -> Result<CheckupPlan, Fail> {
+fn checkup_plan(args: &Args, config: rd_probe::Config) -> Result<CheckupPlan, Fail> {
     if args.no_checkup {
         return Ok(CheckupPlan::Skip("left out (--no-checkup)".into()));
     }
-    let (config, _) =
-        rd_probe::Config::load(args.config.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
     let ids = rd_probe::select(&args.only, &[])
         .map_err(|e| Fail::usage(e.to_string()))?
         .into_iter()
