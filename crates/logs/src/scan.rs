@@ -1,7 +1,10 @@
-//! The streaming scanner: reads any `Read` in fixed-size chunks, finds the few lines that hold a
-//! known marker with one Aho-Corasick pass over the chunk (most lines are never looked at), and
-//! hands each such line, its 1-based number and the markers it holds to a sink. Memory stays
-//! bounded by the chunk size plus the longest line kept (`MAX_LINE`).
+//! The streaming scanner: reads any `Read` in fixed-size chunks, finds the lines that hold a
+//! known marker (most lines of a long log hold none and are never looked at again), and hands
+//! each such line, its 1-based number and the triggers of the markers it holds to a sink, in
+//! input order. The search is a 4-gram filter (`grams`) run on worker threads, one chunk each
+//! (`drive`, `batch`); the Aho-Corasick automaton stays as the reference for one line
+//! ([`Matcher::triggers_in`]), and tests hold the two to the same answers. Memory stays bounded
+//! by a few chunk buffers plus the longest line kept (`MAX_LINE`).
 
 use crate::data;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};

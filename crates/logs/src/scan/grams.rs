@@ -1,19 +1,21 @@
 //! The fast marker search: a 4-gram filter instead of one big automaton.
 //!
-//! The marker set has ~600 case-insensitive literals. As an Aho-Corasick DFA that is a 4 MB table
+//! The marker set has ~650 case-insensitive literals. As an Aho-Corasick DFA that is a 4 MB table
 //! walked one dependent step per byte (~0.3 GB/s here), and it is too large and case-insensitive
-//! for the SIMD (Teddy) prefilter. Instead, each literal of 4+ bytes gets one *key*: its rarest
-//! 4-byte window (by a byte-frequency heuristic). The search folds every 4-byte window of the
-//! text to lower case, hashes it and tests one bit of a 64 Kbit table (8 KiB, stays in L1); the
-//! windows are independent, so the CPU overlaps them instead of waiting on a chain of table
-//! loads. A set bit is confirmed against the keys with that hash, then the whole literal is
-//! compared (ASCII case ignored) at its offset. A literal of 3 bytes is keyed by every window it
-//! starts; one of 1 byte is found with memchr, one of 2 bytes (none today) with a tiny
-//! Aho-Corasick automaton over just those literals.
+//! for the SIMD (Teddy) prefilter. Instead the text is looked at through 4-byte windows at even
+//! positions only: each window is folded to lower case, hashed, and one bit of a 128 Kbit table
+//! (16 KiB, stays in L1) is tested. Windows are independent of each other, so the CPU overlaps
+//! them instead of waiting on a chain of table loads, and one 8-byte load serves two windows.
 //!
-//! Every literal occurrence contains its key, so nothing is missed; the filter only decides how
-//! often a window is looked at twice. Matches come out grouped by line, because each literal
-//! lies inside one line (no literal holds a newline) and windows are visited left to right.
+//! Every literal is keyed so that one of its keys lands on an even position wherever it occurs:
+//! a literal of 5+ bytes by two neighbouring windows of its own (the pair held by the fewest
+//! other literals, then of the rarest bytes, so that a key seen in the text has few literals to
+//! confirm); one of 4 bytes by itself and by every window of "any byte + its first three"; one
+//! of 3 bytes by "itself + any byte" and "any byte + itself" (plus a check of the text's last
+//! bytes); one of 1 byte with memchr; one of 2 bytes (none today) with a tiny Aho-Corasick
+//! automaton. A set bit is confirmed in a key table, then the literal's first 8 bytes and the
+//! whole literal are compared (ASCII case ignored). Matches come out grouped by line, because
+//! each literal lies inside one line (no literal holds a newline) and windows go left to right.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::{BTreeMap, HashMap};
