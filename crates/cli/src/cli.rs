@@ -53,6 +53,8 @@ pub enum Command {
     Dfu(cmd::dfu::Args),
     /// Serve the local web page and JSON API (http://127.0.0.1:7420/)
     Serve(cmd::serve::Args),
+    /// Follow restores live: USB mode changes and the growing restore log; diagnose a failure at once
+    Watch(cmd::watch::Args),
     /// Show the restore attempts recorded per device
     History(cmd::history::Args),
     /// Write one shareable file: checkup, devices, newest log's diagnosis, attempt history

@@ -130,10 +130,15 @@ impl NetOpts {
 
 /// Arguments of `ipsw`.
 #[derive(Debug, Default, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
     /// The IPSW: a file path or an http(s) URL (read with range requests, not downloaded)
-    #[arg(value_name = "FILE|URL")]
-    pub target: String,
+    #[arg(value_name = "FILE|URL", required = true)]
+    pub target: Option<String>,
+
+    /// `get`: download the right, signed IPSW for a device, verified as it downloads
+    #[command(subcommand)]
+    pub action: Option<Action>,
 
     /// The device to check it for: product type (iPhone9,3), model number (A1778), board (d101ap) or CPID:BDID
     #[arg(long, short, value_name = "DEVICE")]
@@ -157,6 +162,13 @@ pub struct Args {
 
     #[command(flatten)]
     pub net: NetOpts,
+}
+
+/// What `ipsw` can do besides inspecting a file.
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Download the right, signed IPSW for a device (resumes; SHA-1/SHA-256 checked as it arrives)
+    Get(super::ipsw_get::Args),
 }
 
 #[derive(Serialize)]
@@ -262,24 +274,28 @@ fn online_finding(net: &NetOpts, facts: &IpswFacts, d: &hash::Digests) -> Findin
 
 /// Runs `ipsw`.
 pub fn run(args: Args) -> CmdResult {
+    if let Some(Action::Get(get)) = args.action {
+        return super::ipsw_get::run(get);
+    }
+    let target = args.target.clone().unwrap_or_default();
     let devices = match &args.device {
         Some(q) => Some(rd_catalog::devices::resolve(q).map_err(|e| Fail::usage(e.to_string()))?),
         None => None,
     };
-    let is_url = inspect::is_url(&args.target);
+    let is_url = inspect::is_url(&target);
     if is_url && (args.verify || args.crc) {
         return Err(Fail::usage(
             "--verify and --crc read the whole file; download the IPSW and pass the file path",
         ));
     }
     let client = args.net.client()?;
-    let src = inspect::open(&args.target, &client).map_err(|e| Fail::usage(e.to_string()))?;
+    let src = inspect::open(&target, &client).map_err(|e| Fail::usage(e.to_string()))?;
     let ipsw = inspect::inspect(src.as_ref()).map_err(|e| Fail::usage(e.to_string()))?;
     let catalog = args.net.catalog();
     let mut digests = None;
     if args.verify {
         let pb = progress_bar(ipsw.size, args.json, "hashing");
-        let d = hash::hash_file(std::path::Path::new(&args.target), &|n| pb.set_position(n))
+        let d = hash::hash_file(std::path::Path::new(&target), &|n| pb.set_position(n))
             .map_err(|e| Fail::usage(e.to_string()))?;
         pb.finish_and_clear();
         digests = Some(d);

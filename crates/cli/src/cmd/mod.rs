@@ -10,11 +10,13 @@ pub mod error;
 pub mod errors;
 pub mod history;
 pub mod ipsw;
+pub mod ipsw_get;
 pub mod log;
 pub mod report;
 pub mod serve;
 pub mod signed;
 pub mod usb_source;
+pub mod watch;
 
 use crate::cli::{Cli, Command};
 use crate::fail::{CmdResult, Fail};
@@ -53,6 +55,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Some(Command::Devices(a)) => devices::run(a),
         Some(Command::Dfu(a)) => dfu::run(a),
         Some(Command::Serve(a)) => serve::run(a),
+        Some(Command::Watch(a)) => watch::run(a),
         Some(Command::History(a)) => history::run(a),
         Some(Command::Report(a)) => report::run(a),
         Some(Command::Completions(a)) => completions::run(a),
