@@ -69,6 +69,10 @@ fn reference(input: &[u8]) -> Vec<Reported> {
         .into_iter()
         .map(|(k, _)| k.into_bytes())
         .collect();
+    let finders: Vec<memchr::memmem::Finder> = lits
+        .iter()
+        .map(|l| memchr::memmem::Finder::new(l))
+        .collect();
     let mut out = Vec::new();
     let body = input.strip_suffix(b"\n").unwrap_or(input);
     if input.is_empty() {
@@ -77,10 +81,10 @@ fn reference(input: &[u8]) -> Vec<Reported> {
     for (i, line) in body.split(|&b| b == b'\n').enumerate() {
         let lower = line.to_ascii_lowercase();
         let mut occ: Vec<(usize, usize, usize)> = Vec::new();
-        for (li, lit) in lits.iter().enumerate() {
+        for (li, f) in finders.iter().enumerate() {
             let mut from = 0;
-            while let Some(p) = memchr::memmem::find(&lower[from..], lit) {
-                occ.push((from + p + lit.len(), lit.len(), li));
+            while let Some(p) = f.find(&lower[from..]) {
+                occ.push((from + p + lits[li].len(), lits[li].len(), li));
                 from += p + 1;
             }
         }
