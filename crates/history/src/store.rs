@@ -459,3 +459,20 @@ fn move_aside(path: &Path, why: &str) -> Result<Option<String>, HistoryError> {
         aside.display()
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::device_key;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_key_never_holds_the_ecid(ecid in 0x1_0000u64.., salt in proptest::collection::vec(any::<u8>(), 16)) {
+            let key = device_key(&salt, ecid);
+            prop_assert_eq!(key.len(), 16);
+            for form in [format!("{ecid:016x}"), format!("{ecid:x}"), ecid.to_string()] {
+                prop_assert!(!key.contains(&form) && !form.contains(&key));
+            }
+        }
+    }
+}
