@@ -203,6 +203,12 @@ pub fn check(loc: &str, connected: &[Connected], client: &HttpClient, tss_url: &
         )
         .with_confidence(Confidence::High)
     };
+    // The summary belongs to the family of what decides it.
+    let decisive = blockers.first().or(doubts.first()).map(|f| f.family);
+    let mut lead = lead;
+    if let Some(family) = decisive {
+        lead.family = family;
+    }
     let mut all = vec![lead];
     all.extend(parts);
     Preflight { findings: all }
