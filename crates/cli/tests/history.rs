@@ -238,3 +238,38 @@ fn a_damaged_store_is_moved_aside_with_one_line() {
         1
     );
 }
+
+#[test]
+fn a_log_without_an_ecid_takes_the_one_connected_device_of_its_model() {
+    // idr_tss_not_signed.log is an iPhone9,3 log; without its ECID line it names no device, and
+    // recovery_permission_denied.json shows one iPhone9,3 (with its ECID) on the bus.
+    let data = tempfile::tempdir().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../logs/tests/fixtures/idr_tss_not_signed.log"
+    ))
+    .unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("ECID"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let path = logs.path().join("no_ecid.log");
+    std::fs::write(&path, without).unwrap();
+    // No matching device connected: nothing is recorded.
+    cmd(data.path()).arg("log").arg(&path).assert().success();
+    assert_eq!(history(data.path())["devices"].as_array().unwrap().len(), 0);
+    cmd(data.path())
+        .env(
+            "RESTORE_DOCTOR_FAKE_USB",
+            common::usb_fixture("recovery_permission_denied.json"),
+        )
+        .arg("log")
+        .arg(&path)
+        .assert()
+        .success();
+    let h = history(data.path());
+    assert_eq!(h["devices"].as_array().unwrap().len(), 1, "{h}");
+    assert_eq!(h["devices"][0]["product_type"], "iPhone9,3");
+}
