@@ -110,7 +110,15 @@ pub fn at_a_glance(b: &Bundle) -> Vec<String> {
         ));
     }
     if let Some(d) = b.devices.done() {
-        out.push(format!("Connected: {} Apple device(s).", d.devices.len()));
+        let unreadable = d.devices.is_empty()
+            && d.findings
+                .iter()
+                .any(|f| f.id == "usb.presence.unavailable");
+        out.push(if unreadable {
+            "Connected: USB devices could not be read on this computer.".to_string()
+        } else {
+            format!("Connected: {} Apple device(s).", d.devices.len())
+        });
     }
     if let Some(c) = b.checkup.done() {
         out.push(format!(
