@@ -59,6 +59,20 @@ impl Url {
         if host.is_empty() {
             return Err("no host in URL".into());
         }
+        // A bracketed host is an IPv6 literal; any other is a DNS name or IPv4 address. Nothing
+        // else may reach the Host header or the TLS server name (no spaces, controls, CR/LF).
+        let valid = if host.contains(':') {
+            host.parse::<std::net::Ipv6Addr>().is_ok()
+        } else {
+            host.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        };
+        if !valid {
+            return Err(format!("not a host name: {host:.60?}"));
+        }
+        if path.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+            return Err("spaces or control characters in the URL path".into());
+        }
         Ok(Url {
             https,
             host,
@@ -819,6 +833,13 @@ mod tests {
         assert!(Url::parse("ftp://x").is_err());
         assert!(Url::parse("http://:80/").is_err());
         assert!(Url::parse("http://h:99999/").is_err());
+        // Found by the http_answer fuzz target: brackets that are not an IPv6 literal, and
+        // control characters that would end up in the Host header.
+        assert!(Url::parse("http://[[[\0\n]/").is_err());
+        assert!(Url::parse("http://a\r\nX-Injected: 1/").is_err());
+        assert!(Url::parse("http://a b/").is_err());
+        assert!(Url::parse("http://h/a\r\nb").is_err());
+        assert!(Url::parse("http://a:b:5/").is_err());
     }
 
     #[test]
