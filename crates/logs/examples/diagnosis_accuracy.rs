@@ -96,7 +96,7 @@ fn print_logs(scored: &[accuracy::Scored]) {
         };
         let cands: Vec<&str> = s.candidates.iter().map(|f| f.as_str()).collect();
         println!(
-            "  {mark} {:<16} label={:<17} got={:<17} {:<6} rule={} cands=[{}] tool={}{}",
+            "  {mark} {:<16} label={:<17} got={:<17} {:<6} rule={} cands=[{}] tool={}{}{}",
             s.entry.file,
             s.entry.label.as_str(),
             s.got.as_str(),
@@ -104,7 +104,11 @@ fn print_logs(scored: &[accuracy::Scored]) {
             s.rule.as_deref().unwrap_or("-"),
             cands.join(","),
             s.entry.tool,
-            if s.entry.partial { " partial" } else { "" }
+            if s.entry.partial { " partial" } else { "" },
+            match &s.tool {
+                Some((v, old)) => format!(" banner={v} older={old:?}"),
+                None => String::new(),
+            }
         );
     }
 }

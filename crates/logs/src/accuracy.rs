@@ -131,6 +131,8 @@ pub struct Scored {
     pub rule: Option<String>,
     /// Families offered as candidates when the answer was `unknown`.
     pub candidates: Vec<Family>,
+    /// The tool build the log shows and whether it is older than the firmware.
+    pub tool: Option<(String, Option<bool>)>,
 }
 
 /// How a diagnosis compares with the label.
@@ -189,6 +191,10 @@ pub fn score(root: &Path, entries: &[Entry], part: Part) -> Result<Vec<Scored>, 
                 confidence: d.confidence,
                 rule: d.rule.clone(),
                 candidates: d.candidates.iter().map(|c| c.family).collect(),
+                tool: d
+                    .tool
+                    .as_ref()
+                    .map(|t| (format!("{} {}", t.id, t.version), t.older_than_firmware)),
             },
             None => Scored {
                 entry: e.clone(),
@@ -196,6 +202,7 @@ pub fn score(root: &Path, entries: &[Entry], part: Part) -> Result<Vec<Scored>, 
                 confidence: Confidence::Low,
                 rule: None,
                 candidates: Vec::new(),
+                tool: None,
             },
         });
     }

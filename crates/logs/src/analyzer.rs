@@ -593,6 +593,19 @@ impl Analyzer {
         if let Some(m) = self.stages.back() {
             self.events.last_step = Some(m.stage.clone());
         }
+        // A banner that needs its tool's format (see tools.toml) is dropped without it.
+        let format_missing = |id: &str| {
+            data::formats()
+                .iter()
+                .position(|f| f.id == id)
+                .is_none_or(|i| self.format_scores[i] < 3)
+        };
+        if let Some(t) = &self.tool
+            && let Some(f) = crate::tool::def(&t.id).and_then(|d| d.def.format.as_deref())
+            && format_missing(f)
+        {
+            self.tool = None;
+        }
         if let Some(t) = &mut self.tool {
             let pt = self.device.as_ref().and_then(|d| d.product_type.clone());
             let target = (self.target.version.is_some() || self.target.build.is_some())

@@ -209,6 +209,9 @@ pub struct ToolDef {
     /// For `commits_since_tag`: the tag's date (`YYYY-MM-DD`).
     #[serde(default)]
     pub tag_date: Option<String>,
+    /// The banner counts only when the log is also recognised as this format.
+    #[serde(default)]
+    pub format: Option<String>,
     /// (commit count, `YYYY-MM-DD`) pairs from the tool's git history, ascending.
     pub anchors: Vec<(u32, String)>,
     /// Where the newest build is published.
@@ -334,6 +337,8 @@ struct FormatFile {
 #[derive(Deserialize)]
 struct StageFile {
     stage: Vec<StageDef>,
+    #[serde(default)]
+    default_suspect: Vec<SuspectDef>,
 }
 #[derive(Deserialize)]
 struct CheckpointFile {
@@ -434,12 +439,19 @@ pub fn formats() -> &'static [FormatDef] {
     })
 }
 
+fn stage_file() -> &'static StageFile {
+    static S: OnceLock<StageFile> = OnceLock::new();
+    S.get_or_init(|| parse_toml::<StageFile>("stages.toml", include_str!("../data/stages.toml")))
+}
+
 /// Every host-side stage, in restore order.
 pub fn stages() -> &'static [StageDef] {
-    static S: OnceLock<Vec<StageDef>> = OnceLock::new();
-    S.get_or_init(|| {
-        parse_toml::<StageFile>("stages.toml", include_str!("../data/stages.toml")).stage
-    })
+    &stage_file().stage
+}
+
+/// Likely causes when a log names neither a cause nor a stage with suspects.
+pub fn default_suspects() -> &'static [SuspectDef] {
+    &stage_file().default_suspect
 }
 
 /// Every checkpoint-name mapping.
@@ -645,6 +657,18 @@ pub fn validate() -> Vec<String> {
     for s in stages() {
         if !sseen.insert(s.id.as_str()) || s.any.is_empty() {
             problems.push(format!("stage {} is duplicated or has no markers", s.id));
+        }
+    }
+    for sus in stages()
+        .iter()
+        .flat_map(|s| &s.suspect)
+        .chain(default_suspects())
+    {
+        if matches!(sus.family, Family::Success | Family::Unknown) {
+            problems.push(format!(
+                "a stage suspect names family {}",
+                sus.family.as_str()
+            ));
         }
     }
     for t in tools() {

@@ -87,6 +87,27 @@ pub(crate) fn build(d: &Diagnosis, s: &Signals, a: &Analyzer) -> Vec<CandidateCa
             );
         }
     }
+    if out.len() < 2 {
+        let third_party = d.tool.is_some()
+            || data::formats()
+                .iter()
+                .any(|f| f.third_party && d.formats.contains(&f.id));
+        for sus in data::default_suspects() {
+            if sus.family == Family::RestoreTool && !third_party {
+                continue;
+            }
+            push(
+                &mut out,
+                CandidateCause {
+                    family: sus.family,
+                    rule: None,
+                    why: sus.why.clone(),
+                    evidence: Vec::new(),
+                    settle: sus.settle.clone(),
+                },
+            );
+        }
+    }
     out
 }
 
