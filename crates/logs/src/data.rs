@@ -187,6 +187,8 @@ pub enum VersionScheme {
     CommitCount,
     /// The version is a date, `vYY.MM.DD`.
     DateVersion,
+    /// The version is a release tag with a known date.
+    TagDates,
     /// No date known.
     None,
 }
@@ -212,6 +214,9 @@ pub struct ToolDef {
     /// The banner counts only when the log is also recognised as this format.
     #[serde(default)]
     pub format: Option<String>,
+    /// For `tag_dates`: (version, `YYYY-MM-DD`) of each release tag.
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
     /// (commit count, `YYYY-MM-DD`) pairs from the tool's git history, ascending.
     pub anchors: Vec<(u32, String)>,
     /// Where the newest build is published.
@@ -687,6 +692,9 @@ pub fn validate() -> Vec<String> {
             d.scheme,
             VersionScheme::CommitsSinceTag | VersionScheme::CommitCount
         );
+        if d.scheme == VersionScheme::TagDates && d.tags.is_empty() {
+            problems.push(format!("tool {} needs release tags", d.id));
+        }
         if dated && d.anchors.is_empty() {
             problems.push(format!("tool {} needs commit anchors", d.id));
         }

@@ -22,6 +22,15 @@ pub fn parse_banner(line: u64, text: &str) -> Option<ToolInfo> {
             let (built_after, built_before) = match caps.name("isodate") {
                 // A packaged build names its own date.
                 Some(d) => (Some(d.as_str().to_string()), Some(d.as_str().to_string())),
+                None if tool.def.scheme == VersionScheme::TagDates => {
+                    let day = tool
+                        .def
+                        .tags
+                        .iter()
+                        .find(|(v, _)| *v == version)
+                        .map(|(_, d)| d.clone());
+                    (day.clone(), day)
+                }
                 None => build_dates(tool, count, date),
             };
             return Some(ToolInfo {
@@ -77,7 +86,7 @@ fn build_dates(
                 (after, first_at_or_after(tool, n))
             }
         },
-        VersionScheme::None => (None, None),
+        VersionScheme::TagDates | VersionScheme::None => (None, None),
     }
 }
 
@@ -188,6 +197,8 @@ mod tests {
         let l = parse_banner(3, "* Version: v24.08.07 (b922c90)").unwrap();
         assert_eq!(l.built_after.as_deref(), Some("2024-08-07"));
         assert!(parse_banner(4, "IPSW Product Version: 15.7").is_none());
+        let p = parse_banner(5, "palera1n 2.0.1").unwrap();
+        assert_eq!(p.built_before.as_deref(), Some("2024-08-09"));
     }
 
     #[test]
