@@ -116,6 +116,8 @@ pub struct Analyzer {
     pub tss: Vec<StatusLine>,
     /// The restore tool build named by the first version banner.
     pub tool: Option<ToolInfo>,
+    /// The banner line `tool` was read from.
+    pub tool_banner: Option<LineText>,
     /// First line where Apple's signing server granted the main ticket.
     pub ticket_granted: Option<u64>,
     /// Lines with markdown quoting or bold.
@@ -241,7 +243,7 @@ impl Analyzer {
             return;
         }
         if rule.def.kind == RuleKind::Fact {
-            self.fact(rule.def.fact, line_no, text);
+            self.fact(rule.def.fact, line_no, text, display);
         }
         self.record(i, line_no, display);
     }
@@ -254,10 +256,13 @@ impl Analyzer {
         }
     }
 
-    fn fact(&mut self, fact: Option<FactKind>, line_no: u64, text: &str) {
+    fn fact(&mut self, fact: Option<FactKind>, line_no: u64, text: &str, display: &str) {
         match fact {
             Some(FactKind::ToolBanner) if self.tool.is_none() => {
                 self.tool = crate::tool::parse_banner(line_no, text);
+                if self.tool.is_some() {
+                    self.tool_banner = Some(LineText::new(line_no, display));
+                }
             }
             Some(FactKind::ToolBanner) => {}
             Some(FactKind::TicketGranted) => {
@@ -605,6 +610,7 @@ impl Analyzer {
             && format_missing(f)
         {
             self.tool = None;
+            self.tool_banner = None;
         }
         if let Some(t) = &mut self.tool {
             let pt = self.device.as_ref().and_then(|d| d.product_type.clone());

@@ -44,13 +44,13 @@ pub(crate) fn build(d: &Diagnosis, s: &Signals, a: &Analyzer) -> Vec<CandidateCa
         } else if d.category == Family::RestoreTool
             && let Some(t) = &a.tool
         {
-            push(&mut out, tool_candidate(t));
+            push(&mut out, tool_candidate(t, a));
         }
     }
     if let Some(t) = &a.tool
         && t.older_than_firmware == Some(true)
     {
-        push(&mut out, tool_candidate(t));
+        push(&mut out, tool_candidate(t, a));
     }
     for c in &failures {
         push(&mut out, from_rule(c));
@@ -125,7 +125,7 @@ fn from_rule(c: &super::Candidate) -> CandidateCause {
     }
 }
 
-fn tool_candidate(t: &crate::report::ToolInfo) -> CandidateCause {
+fn tool_candidate(t: &crate::report::ToolInfo, a: &Analyzer) -> CandidateCause {
     let why = match (t.older_than_firmware, &t.built_before) {
         (Some(true), Some(b)) => format!(
             "{} {} was built no later than {b}, before the firmware was released ({})",
@@ -144,7 +144,9 @@ fn tool_candidate(t: &crate::report::ToolInfo) -> CandidateCause {
         why,
         evidence: vec![line(
             t.line,
-            &format!("{} {}", t.name, t.version),
+            a.tool_banner
+                .as_ref()
+                .map_or(t.version.as_str(), |b| b.text.as_str()),
             "the tool's version banner",
         )],
         settle: "the same restore with the newest build of the tool".to_string(),

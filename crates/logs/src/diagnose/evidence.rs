@@ -97,14 +97,10 @@ pub(crate) fn supporting(d: &Diagnosis, s: &Signals, a: &Analyzer, ev: &mut Coll
             );
         }
     }
-    if let Some(t) = &a.tool
+    if let Some(b) = &a.tool_banner
         && d.category == Family::RestoreTool
     {
-        ev.push(
-            t.line,
-            &format!("{} {}", t.name, t.version),
-            "the tool's version banner",
-        );
+        ev.push(b.line, &b.text, "the tool's version banner");
     }
     if let Some(g) = s.generics.iter().min_by_key(|g| g.first.line) {
         ev.push(g.first.line, &g.first.text, g.why);
