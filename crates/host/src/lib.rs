@@ -13,6 +13,9 @@
 //! folder of another computer's captures ([`HostInputs::from_dir`]) is checked exactly like this
 //! one's.
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 pub mod checks;
 pub mod inputs;
 pub mod parse;
