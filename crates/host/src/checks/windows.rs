@@ -354,10 +354,10 @@ fn amds_service(i: &HostInputs, apps: &Apps) -> Finding {
             Some("store"),
             Severity::Info,
             "No Apple Mobile Device Service: the Store app runs its own device process",
-            "Store versions of Apple Devices and iTunes start AppleMobileDeviceProcess themselves instead of installing a Windows service.",
+            "Store versions of iTunes run AppleMobileDeviceProcess from their package instead of this Windows service (Apple's list of iTunes background processes names both); the Store app is assumed to do the same. If the app does not see the device, reinstall it from the Microsoft Store.",
         )
         .with_evidence(ev)
-        .with_confidence(Confidence::Medium),
+        .with_confidence(Confidence::Low),
         ServiceState::NotInstalled => finding(
             ID,
             Some("missing"),
