@@ -564,7 +564,7 @@ impl Analyzer {
                     self.inferred.push(Inferred {
                         rule: idx,
                         at: LineText::new(ev.line, display),
-                        why: format!("the device marked its '{name}' step as failed"),
+                        why: data::phrase(data::Phrase::StepFailed, &[("step", name)]),
                     });
                 }
                 return;
@@ -589,9 +589,12 @@ impl Analyzer {
             self.inferred.push(Inferred {
                 rule: idx,
                 at: at.clone(),
-                why: format!(
-                    "the IPSW is for {} but the device is {pt}",
-                    self.target.ipsw_product_types.join(", ")
+                why: data::phrase(
+                    data::Phrase::IpswMismatch,
+                    &[
+                        ("ipsw", &self.target.ipsw_product_types.join(", ")),
+                        ("device", pt),
+                    ],
                 ),
             });
         }

@@ -329,6 +329,84 @@ struct ToolFile {
 #[derive(Deserialize)]
 struct TextFile {
     text: BTreeMap<String, TextDef>,
+    phrase: BTreeMap<String, String>,
+}
+
+/// The short phrases of `data/texts.toml` (`[phrase]`), by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phrase {
+    /// A failing checkpoint with a name (`{step}`).
+    StepFailed,
+    /// A failing checkpoint without a name.
+    StepFailedUnnamed,
+    /// The device's final status (`{code}`, `{meaning}`).
+    FinalStatus,
+    /// A TSS answer (`{code}`, `{meaning}`).
+    TssStatus,
+    /// The tool's version banner.
+    Banner,
+    /// The last stage of an incomplete log.
+    LastStage,
+    /// The last recognised line of an incomplete log.
+    LastLine,
+    /// A stage a candidate cause belongs to (`{stage}`).
+    StageReached,
+    /// The last repeat of the decisive line (`{why}`, `{count}`).
+    Repeated,
+    /// An IPSW for other models (`{ipsw}`, `{device}`).
+    IpswMismatch,
+    /// The tool version the log shows (`{version}`).
+    VersionShown,
+    /// The log shows no tool version.
+    VersionNotShown,
+    /// A tool the log does not name.
+    UnnamedTool,
+    /// What settles a candidate when its rule does not say.
+    DefaultSettle,
+    /// What settles a tool candidate.
+    NewestBuildSettles,
+}
+
+impl Phrase {
+    /// Every phrase id, for validation.
+    pub const ALL: [Phrase; 15] = [
+        Phrase::StepFailed,
+        Phrase::StepFailedUnnamed,
+        Phrase::FinalStatus,
+        Phrase::TssStatus,
+        Phrase::Banner,
+        Phrase::LastStage,
+        Phrase::LastLine,
+        Phrase::StageReached,
+        Phrase::Repeated,
+        Phrase::IpswMismatch,
+        Phrase::VersionShown,
+        Phrase::VersionNotShown,
+        Phrase::UnnamedTool,
+        Phrase::DefaultSettle,
+        Phrase::NewestBuildSettles,
+    ];
+
+    /// The key in `texts.toml`'s `[phrase]` table.
+    pub fn key(self) -> &'static str {
+        match self {
+            Phrase::StepFailed => "step_failed",
+            Phrase::StepFailedUnnamed => "step_failed_unnamed",
+            Phrase::FinalStatus => "final_status",
+            Phrase::TssStatus => "tss_status",
+            Phrase::Banner => "banner",
+            Phrase::LastStage => "last_stage",
+            Phrase::LastLine => "last_line",
+            Phrase::StageReached => "stage_reached",
+            Phrase::Repeated => "repeated",
+            Phrase::IpswMismatch => "ipsw_mismatch",
+            Phrase::VersionShown => "version_shown",
+            Phrase::VersionNotShown => "version_not_shown",
+            Phrase::UnnamedTool => "unnamed_tool",
+            Phrase::DefaultSettle => "default_settle",
+            Phrase::NewestBuildSettles => "newest_build_settles",
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -426,14 +504,26 @@ pub fn tools() -> &'static [Tool] {
     })
 }
 
+fn text_file() -> &'static TextFile {
+    static T: OnceLock<TextFile> = OnceLock::new();
+    T.get_or_init(|| parse_toml::<TextFile>("texts.toml", include_str!("../data/texts.toml")))
+}
+
 /// A fixed text (`data/texts.toml`); the test of the embedded data proves every id exists.
 pub fn text(id: TextId) -> &'static TextDef {
-    static T: OnceLock<BTreeMap<String, TextDef>> = OnceLock::new();
-    let all = T.get_or_init(|| {
-        parse_toml::<TextFile>("texts.toml", include_str!("../data/texts.toml")).text
-    });
-    all.get(id.key())
+    text_file()
+        .text
+        .get(id.key())
         .unwrap_or_else(|| panic!("texts.toml lacks [text.{}]", id.key()))
+}
+
+/// A short phrase (`data/texts.toml`, `[phrase]`) with its `{placeholders}` filled in.
+pub fn phrase(id: Phrase, values: &[(&str, &str)]) -> String {
+    let p = text_file()
+        .phrase
+        .get(id.key())
+        .unwrap_or_else(|| panic!("texts.toml lacks phrase {}", id.key()));
+    fill(p, values)
 }
 
 /// Every format, in file order.
@@ -705,6 +795,11 @@ pub fn validate() -> Vec<String> {
             if rd_kb::remedy(rem).is_none() {
                 problems.push(format!("text {} names unknown remedy {rem}", id.key()));
             }
+        }
+    }
+    for id in Phrase::ALL {
+        if !text_file().phrase.contains_key(id.key()) {
+            problems.push(format!("texts.toml lacks phrase {}", id.key()));
         }
     }
     let p = protocol();

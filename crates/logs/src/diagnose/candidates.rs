@@ -5,15 +5,12 @@
 
 use super::Signals;
 use crate::analyzer::Analyzer;
-use crate::data;
+use crate::data::{self, Phrase, phrase};
 use crate::report::{CandidateCause, Diagnosis, EvidenceLine};
 use rd_model::Family;
 
 /// Most candidates offered.
 const MAX_CANDIDATES: usize = 3;
-
-/// What settles a candidate whose rule says nothing about it.
-const DEFAULT_SETTLE: &str = "the complete log and the device's own restore log";
 
 fn line(line: u64, text: &str, why: &str) -> EvidenceLine {
     EvidenceLine {
@@ -78,7 +75,7 @@ pub(crate) fn build(d: &Diagnosis, s: &Signals, a: &Analyzer) -> Vec<CandidateCa
                             vec![line(
                                 m.at.line,
                                 &m.at.text,
-                                &format!("the restore reached '{}'", stage.name),
+                                &phrase(Phrase::StageReached, &[("stage", &stage.name)]),
                             )]
                         })
                         .unwrap_or_default(),
@@ -121,7 +118,7 @@ fn from_rule(c: &super::Candidate) -> CandidateCause {
         settle: def
             .settle
             .clone()
-            .unwrap_or_else(|| DEFAULT_SETTLE.to_string()),
+            .unwrap_or_else(|| phrase(Phrase::DefaultSettle, &[])),
     }
 }
 
@@ -147,8 +144,8 @@ fn tool_candidate(t: &crate::report::ToolInfo, a: &Analyzer) -> CandidateCause {
             a.tool_banner
                 .as_ref()
                 .map_or(t.version.as_str(), |b| b.text.as_str()),
-            "the tool's version banner",
+            &phrase(Phrase::Banner, &[]),
         )],
-        settle: "the same restore with the newest build of the tool".to_string(),
+        settle: phrase(Phrase::NewestBuildSettles, &[]),
     }
 }

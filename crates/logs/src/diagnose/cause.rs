@@ -5,7 +5,7 @@
 use super::outcome::Verdict;
 use super::{Candidate, Signals, evidence::Collector};
 use crate::analyzer::Analyzer;
-use crate::data::{self, Rule, TextId, fill};
+use crate::data::{self, Phrase, Rule, TextId, fill, phrase};
 use crate::report::{Diagnosis, Outcome, Stage, ToolInfo};
 use rd_model::{Confidence, Family, Remedy};
 
@@ -140,7 +140,10 @@ pub(crate) fn failure<'a>(
             ev.push_repeat(
                 dc.last.line,
                 &dc.last.text,
-                &format!("{} (the last of {} such lines)", dc.why, dc.count),
+                &phrase(
+                    Phrase::Repeated,
+                    &[("why", dc.why), ("count", &dc.count.to_string())],
+                ),
             );
         }
         d.failed_stage = failed_stage(a, &dc);
@@ -243,7 +246,7 @@ fn tool_name(d: &Diagnosis, tool: Option<&ToolInfo>) -> (String, Option<String>)
         .find(|f| d.formats.iter().any(|x| x == f));
     match by_format.and_then(crate::tool::def) {
         Some(t) => (t.def.name.clone(), Some(t.def.id.clone())),
-        None => ("the restore tool".to_string(), None),
+        None => (phrase(Phrase::UnnamedTool, &[]), None),
     }
 }
 
@@ -276,8 +279,8 @@ fn tool_update_remedy(d: &Diagnosis, tool: Option<&ToolInfo>) -> Remedy {
         None => String::new(),
     };
     let shown = match tool {
-        Some(t) => format!("the log shows version {}{age}", t.version),
-        None => "the log does not show its version".to_string(),
+        Some(t) => phrase(Phrase::VersionShown, &[("version", &t.version)]) + &age,
+        None => phrase(Phrase::VersionNotShown, &[]),
     };
     let text = fill(
         &data::text(TextId::ToolUpdateRemedy).explanation,
@@ -325,8 +328,8 @@ fn tool_remedies(d: &mut Diagnosis, tool: Option<&ToolInfo>) {
     }
     if let Some(def) = id.as_deref().and_then(crate::tool::def) {
         let shown = match tool {
-            Some(t) => format!("the log shows version {}", t.version),
-            None => "the log does not show its version".to_string(),
+            Some(t) => phrase(Phrase::VersionShown, &[("version", &t.version)]),
+            None => phrase(Phrase::VersionNotShown, &[]),
         };
         d.explanation.push_str(&fill(
             &data::text(TextId::ToolCause).explanation,
@@ -376,18 +379,10 @@ pub(crate) fn incomplete<'a>(
     d.remedies = rd_kb::remedies(&t.remedies);
     d.failed_stage = a.stages.back().map(|m| m.stage.clone());
     if let Some(m) = a.stages.back() {
-        ev.push(
-            m.at.line,
-            &m.at.text,
-            "the last restore step the log reaches starts here",
-        );
+        ev.push(m.at.line, &m.at.text, &phrase(Phrase::LastStage, &[]));
     }
     if let Some(l) = &a.last_line {
-        ev.push(
-            l.line,
-            &l.text,
-            "the last recognised line; nothing after it says how the restore ended",
-        );
+        ev.push(l.line, &l.text, &phrase(Phrase::LastLine, &[]));
     }
     // A slice of a log from a tool build older than its firmware: the tool is the likeliest
     // reason it stopped, though the log cannot settle it.

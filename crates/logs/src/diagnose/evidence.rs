@@ -4,7 +4,7 @@
 
 use super::Signals;
 use crate::analyzer::Analyzer;
-use crate::data;
+use crate::data::{self, Phrase, phrase};
 use crate::report::{Diagnosis, EvidenceLine};
 use rd_model::Family;
 
@@ -70,8 +70,8 @@ impl Collector {
 pub(crate) fn supporting(d: &Diagnosis, s: &Signals, a: &Analyzer, ev: &mut Collector) {
     for c in a.failed_checkpoints.iter().take(2) {
         let why = match &c.event.name {
-            Some(n) => format!("the device marked its '{n}' step as failed"),
-            None => "the device marked a restore step as failed".to_string(),
+            Some(n) => phrase(Phrase::StepFailed, &[("step", n)]),
+            None => phrase(Phrase::StepFailedUnnamed, &[]),
         };
         ev.push(c.event.line, &c.text, &why);
     }
@@ -82,7 +82,10 @@ pub(crate) fn supporting(d: &Diagnosis, s: &Signals, a: &Analyzer, ev: &mut Coll
         ev.push(
             st.line,
             &st.text,
-            &format!("the device's final status {}: {meaning}", st.code),
+            &phrase(
+                Phrase::FinalStatus,
+                &[("code", &st.code.to_string()), ("meaning", meaning)],
+            ),
         );
     }
     if matches!(d.category, Family::Signing | Family::RestoreTool) {
@@ -93,14 +96,17 @@ pub(crate) fn supporting(d: &Diagnosis, s: &Signals, a: &Analyzer, ev: &mut Coll
             ev.push(
                 t.line,
                 &t.text,
-                &format!("TSS status {}: {meaning}", t.code),
+                &phrase(
+                    Phrase::TssStatus,
+                    &[("code", &t.code.to_string()), ("meaning", meaning)],
+                ),
             );
         }
     }
     if let Some(b) = &a.tool_banner
         && d.category == Family::RestoreTool
     {
-        ev.push(b.line, &b.text, "the tool's version banner");
+        ev.push(b.line, &b.text, &phrase(Phrase::Banner, &[]));
     }
     if let Some(g) = s.generics.iter().min_by_key(|g| g.first.line) {
         ev.push(g.first.line, &g.first.text, g.why);
