@@ -23,8 +23,13 @@ pub struct Incident {
 pub fn incidents(body: &str, relevant: &[String]) -> Result<Vec<Incident>, String> {
     let start = body.find('{').ok_or("no JSON object in the answer")?;
     let end = body.rfind('}').ok_or("no JSON object in the answer")?;
-    let v: serde_json::Value = serde_json::from_str(&body[start..=end])
-        .map_err(|e| format!("not valid status data: {e}"))?;
+    // `}` before the first `{` (found by the status_feed fuzz target) is no object either.
+    let object = body
+        .get(start..=end)
+        .filter(|_| start < end)
+        .ok_or("no JSON object in the answer")?;
+    let v: serde_json::Value =
+        serde_json::from_str(object).map_err(|e| format!("not valid status data: {e}"))?;
     let services = v
         .get("services")
         .and_then(|s| s.as_array())
@@ -178,6 +183,8 @@ mod tests {
         assert!(r[0].relevant && r[0].kind == "Outage");
         assert!(!r[1].relevant);
         assert!(incidents("<html>", &[]).is_err());
+        assert!(incidents("}\u{fffd}{u", &[]).is_err());
+        assert!(incidents("}{", &[]).is_err());
         assert!(incidents("{\"x\":1}", &[]).is_err());
     }
 }
