@@ -2,7 +2,7 @@
 //! `coord/CORPUS.md` for the index format and the labelling guide for the labels).
 //!
 //! The corpus has a tuned part (rules may be written from it) and a blind part (no rule may be
-//! be written from it); both are scored the same way, but only aggregates are meant to be shown
+//! written from it); both are scored the same way, but only aggregates are meant to be shown
 //! for the blind part. A label `unknown` means the thread did not settle the cause, so such logs
 //! are counted but excluded from right/wrong.
 

@@ -606,7 +606,7 @@ impl Analyzer {
             data::formats()
                 .iter()
                 .position(|f| f.id == id)
-                .is_none_or(|i| self.format_scores[i] < 3)
+                .is_none_or(|i| self.format_scores[i] < crate::diagnose::FORMAT_THRESHOLD)
         };
         if let Some(t) = &self.tool
             && let Some(f) = crate::tool::def(&t.id).and_then(|d| d.def.format.as_deref())

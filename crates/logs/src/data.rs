@@ -261,11 +261,13 @@ pub enum TextId {
     ToolUpdateRemedy,
     /// A third-party tool failed without naming a cause.
     ToolGeneric,
+    /// A third-party tool's log stops without naming a cause (explanation suffix).
+    ToolIncomplete,
 }
 
 impl TextId {
     /// Every text id, for validation.
-    pub const ALL: [TextId; 11] = [
+    pub const ALL: [TextId; 12] = [
         TextId::NoCause,
         TextId::Candidates,
         TextId::Incomplete,
@@ -277,6 +279,7 @@ impl TextId {
         TextId::ToolCause,
         TextId::ToolUpdateRemedy,
         TextId::ToolGeneric,
+        TextId::ToolIncomplete,
     ];
 
     /// The key in `texts.toml`.
@@ -293,6 +296,7 @@ impl TextId {
             TextId::ToolCause => "tool_cause",
             TextId::ToolUpdateRemedy => "tool_update_remedy",
             TextId::ToolGeneric => "tool_generic",
+            TextId::ToolIncomplete => "tool_incomplete",
         }
     }
 }

@@ -384,14 +384,21 @@ pub(crate) fn incomplete<'a>(
     if let Some(l) = &a.last_line {
         ev.push(l.line, &l.text, &phrase(Phrase::LastLine, &[]));
     }
-    // A slice of a log from a tool build older than its firmware: the tool is the likeliest
-    // reason it stopped, though the log cannot settle it.
-    if let Some(t) = &a.tool
-        && t.older_than_firmware == Some(true)
-    {
+    // A slice of a third-party tool's log (or one from a build older than its firmware): the
+    // tool is the likeliest reason it stopped, though the log cannot settle it.
+    let old = a
+        .tool
+        .as_ref()
+        .is_some_and(|t| t.older_than_firmware == Some(true));
+    if old || third_party(d, a) {
+        let t = data::text(TextId::ToolIncomplete);
         d.category = Family::RestoreTool;
         d.confidence = Confidence::Low;
-        tool_remedies(d, Some(t));
+        d.title = t.title.clone();
+        if !old {
+            d.explanation.push_str(&t.explanation);
+        }
+        tool_remedies(d, a.tool.as_ref());
     }
     s.failures.clone()
 }

@@ -182,7 +182,7 @@ fn base(a: &Analyzer, stats: ScanStats, outcome: Outcome) -> Diagnosis {
 }
 
 /// Formats whose score reaches this count as detected.
-const FORMAT_THRESHOLD: u32 = 3;
+pub(crate) const FORMAT_THRESHOLD: u32 = 3;
 
 /// The primary format id and every detected format.
 fn formats(a: &Analyzer) -> (String, Vec<String>) {
