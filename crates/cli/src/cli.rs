@@ -41,6 +41,8 @@ pub enum Command {
     Errors(cmd::errors::Args),
     /// Diagnose restore logs: failed stage, cause, evidence lines, remedies
     Log(cmd::log::Args),
+    /// List the restore logs on this computer, newest first (Finder, iTunes, Apple Devices, FutureRestore-GUI)
+    Logs(cmd::logs::Args),
     /// Inspect an IPSW: right for this device? intact? (local file or URL)
     Ipsw(cmd::ipsw::Args),
     /// Is a build still signed for a device? (ipsw.me and Apple's TSS)

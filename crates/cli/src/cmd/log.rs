@@ -9,9 +9,14 @@ use std::process::ExitCode;
 /// Arguments of `log`.
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
-    /// Log files to diagnose; `-` reads standard input
-    #[arg(required = true, value_name = "FILE|-")]
+    /// Log files to diagnose; `-` reads standard input; none: the newest restore log on this
+    /// computer (see `restore-doctor logs`)
+    #[arg(value_name = "FILE|-")]
     pub files: Vec<String>,
+
+    /// Where to look for the newest log when no file is given
+    #[command(flatten)]
+    pub locate: super::logs::LocateArgs,
 
     /// Print the diagnosis as JSON (an array when several files are given)
     #[arg(long)]
@@ -23,7 +28,16 @@ pub struct Args {
 }
 
 /// Runs `log`.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(mut args: Args) -> CmdResult {
+    if args.files.is_empty() {
+        let newest = super::logs::newest(&args.locate)?;
+        eprintln!(
+            "Reading the newest restore log found: {} ({})",
+            newest.path.display(),
+            newest.tool
+        );
+        args.files.push(newest.path.display().to_string());
+    }
     if args.files.iter().filter(|f| f.as_str() == "-").count() > 1 {
         return Err(Fail::usage("standard input ('-') can be given only once"));
     }

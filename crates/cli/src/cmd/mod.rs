@@ -12,6 +12,7 @@ pub mod history;
 pub mod ipsw;
 pub mod ipsw_get;
 pub mod log;
+pub mod logs;
 pub mod report;
 pub mod serve;
 pub mod signed;
@@ -49,6 +50,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Some(Command::Error(a)) => error::run(a),
         Some(Command::Errors(a)) => errors::run(a),
         Some(Command::Log(a)) => log::run(a),
+        Some(Command::Logs(a)) => logs::run(a),
         Some(Command::Ipsw(a)) => ipsw::run(a),
         Some(Command::Signed(a)) => signed::run(a),
         Some(Command::Catalog(a)) => catalog::run(a),
