@@ -8,7 +8,7 @@ use crate::report::{
     CheckpointEvent, CheckpointState, CodeKind, DeviceInfo, EventSummary, ObservedCode,
     OperationEvent, Stage, TargetInfo, ToolInfo,
 };
-use crate::scan::{Extract, Matcher, Trigger};
+use crate::scan::{Extract, Trigger};
 use std::collections::VecDeque;
 
 /// Most stage transitions remembered.
@@ -89,7 +89,6 @@ pub struct Inferred {
 /// State gathered from one log.
 #[derive(Debug, Default)]
 pub struct Analyzer {
-    trig: Vec<Trigger>,
     /// Per rule (index into `data::rules()`): where it fired.
     pub hits: Vec<Option<Hit>>,
     /// Inferred hits.
@@ -147,16 +146,12 @@ impl Analyzer {
         }
     }
 
-    /// Feeds one marker line.
-    pub fn line(&mut self, line_no: u64, raw: &[u8]) {
-        let matcher = Matcher::get();
-        let mut trig = std::mem::take(&mut self.trig);
-        matcher.triggers_in(raw, &mut trig);
+    /// Feeds one marker line with the triggers the scan found in it.
+    pub fn line(&mut self, line_no: u64, raw: &[u8], trig: &[Trigger]) {
         if !trig.is_empty() {
             let text = String::from_utf8_lossy(raw);
-            self.process(line_no, &text, &trig);
+            self.process(line_no, &text, trig);
         }
-        self.trig = trig;
     }
 
     fn process(&mut self, line_no: u64, raw: &str, trig: &[Trigger]) {

@@ -51,8 +51,8 @@ pub fn diagnose_bytes(bytes: &[u8]) -> Result<Diagnosis, LogError> {
 
 fn run<R: Read>(reader: R) -> Result<Diagnosis, LogError> {
     let mut analyzer = analyzer::Analyzer::new();
-    let stats = scan::scan(reader, scan::Matcher::get(), |n, line| {
-        analyzer.line(n, line)
+    let stats = scan::scan_lines(reader, scan::Matcher::get(), |n, line, trig| {
+        analyzer.line(n, line, trig)
     })?;
     if !stats.any_text {
         return Err(LogError::Empty);
