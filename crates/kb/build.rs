@@ -1,6 +1,12 @@
 //! Compiles the error knowledge base (`data/errors.toml`, `data/mobiledevice.toml`,
 //! `data/ranges.toml`) into static Rust data, so the binary answers without parsing TOML at start-up.
 //! Unknown fields, families, kinds, confidences or remedy sets stop the build with a clear message.
+//!
+//! It also turns the remedy and check catalogs (`data/remedies.toml`, `data/checks.toml`) into the
+//! `RemedyId` and `CheckId` enums and the `remedy_id!` / `check_id!` macros, so that an id that is
+//! not in the data fails the build of whichever crate names it, instead of vanishing at run time.
+//! Every remedy id the data itself uses (error entries, ranges, remedy sets, checkup rows) and every
+//! check a remedy names is validated here too.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -73,6 +79,54 @@ struct RawRange {
     remedies: Vec<String>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemedyFile {
+    remedy: Vec<RawRemedy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRemedy {
+    id: String,
+    text: String,
+    #[serde(default)]
+    check: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckFile {
+    check: Vec<RawCheck>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    id: String,
+    area: String,
+    title: String,
+    verifies: String,
+    #[serde(default)]
+    verify_with: Option<String>,
+    #[serde(default)]
+    checkup: Option<RawCheckup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheckup {
+    family: String,
+    timeout_ms: u64,
+    /// Required in the row; only the library reads its value.
+    #[allow(dead_code)]
+    network: bool,
+    remedies: Vec<String>,
+    error_codes: Vec<String>,
+}
+
+const AREAS: [&str; 5] = ["host", "network", "usb", "device", "firmware"];
+
 const FAMILIES: [&str; 10] = [
     "network",
     "signing",
@@ -140,10 +194,209 @@ fn capitalized(text: &str) -> String {
     }
 }
 
+/// `dfu-mode` / `net.apple_hosts` → `DfuMode` / `NetAppleHosts`.
+fn camel(id: &str) -> String {
+    id.split(['-', '.', '_'])
+        .map(capitalized)
+        .collect::<String>()
+}
+
+/// Panics unless every id in `ids` is a known remedy.
+fn known_remedies(ids: &[String], remedies: &BTreeMap<String, usize>, at: &str) {
+    for id in ids {
+        assert!(
+            remedies.contains_key(id),
+            "{at}: unknown remedy '{id}' (not in data/remedies.toml)"
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for id in ids {
+        assert!(seen.insert(id), "{at}: remedy '{id}' listed twice");
+    }
+}
+
+/// Validates the remedy and check catalogs against each other; returns id → position maps.
+fn catalogs(
+    remedies: &RemedyFile,
+    checks: &CheckFile,
+) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
+    let mut check_ids = BTreeMap::new();
+    let mut variants = BTreeMap::new();
+    for (i, c) in checks.check.iter().enumerate() {
+        let at = format!("checks.toml check {}", c.id);
+        assert!(
+            check_ids.insert(c.id.clone(), i).is_none(),
+            "{at}: duplicate id"
+        );
+        let (prefix, rest) = c.id.split_once('.').unwrap_or(("", ""));
+        assert!(
+            !prefix.is_empty()
+                && !rest.is_empty()
+                && c.id
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch == '.' || ch == '_'),
+            "{at}: a check id is area.name in lower case"
+        );
+        assert!(
+            variants.insert(camel(&c.id), c.id.clone()).is_none(),
+            "{at}: two ids give one name"
+        );
+        assert!(
+            AREAS.contains(&c.area.as_str()),
+            "{at}: unknown area '{}'",
+            c.area
+        );
+        assert!(
+            !c.title.trim().is_empty() && !c.verifies.trim().is_empty(),
+            "{at}: empty text"
+        );
+        if let Some(cmd) = &c.verify_with {
+            assert!(
+                cmd.starts_with("restore-doctor "),
+                "{at}: verify_with is a restore-doctor command"
+            );
+            assert!(
+                c.checkup.is_none(),
+                "{at}: a checkup check is verified by checkup, not verify_with"
+            );
+        }
+    }
+    let mut remedy_ids = BTreeMap::new();
+    let mut variants = BTreeMap::new();
+    for (i, r) in remedies.remedy.iter().enumerate() {
+        let at = format!("remedies.toml remedy {}", r.id);
+        assert!(
+            remedy_ids.insert(r.id.clone(), i).is_none(),
+            "{at}: duplicate id"
+        );
+        assert!(
+            !r.id.is_empty()
+                && r.id
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
+            "{at}: a remedy id is lower-case words joined by '-'"
+        );
+        assert!(
+            variants.insert(camel(&r.id), r.id.clone()).is_none(),
+            "{at}: two ids give one name"
+        );
+        assert!(!r.text.trim().is_empty(), "{at}: empty text");
+        if let Some(check) = &r.check {
+            assert!(
+                check_ids.contains_key(check),
+                "{at}: unknown check '{check}' (not in data/checks.toml)"
+            );
+        }
+    }
+    for c in &checks.check {
+        if let Some(run) = &c.checkup {
+            let at = format!("checks.toml check {} (checkup)", c.id);
+            family(&run.family, &at);
+            known_remedies(&run.remedies, &remedy_ids, &at);
+            assert!(
+                run.timeout_ms > 0 && run.timeout_ms <= 10_000,
+                "{at}: timeout_ms out of 1..=10000"
+            );
+            for code in &run.error_codes {
+                assert!(
+                    !code.is_empty()
+                        && code
+                            .trim_start_matches('-')
+                            .chars()
+                            .all(|ch| ch.is_ascii_digit()),
+                    "{at}: error code '{code}' is not a number"
+                );
+            }
+        }
+    }
+    (remedy_ids, check_ids)
+}
+
+/// One id enum: variants in data order, `ALL`, `as_str`, `parse`.
+fn id_enum(out: &mut String, name: &str, file: &str, ids: &[&str]) {
+    let _ = writeln!(
+        out,
+        "/// An id from `data/{file}`: one variant per row, in data order. Name one in code with \
+         the matching macro (an id not in the data fails the build).\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\n\
+         pub enum {name} {{"
+    );
+    for id in ids {
+        let _ = writeln!(out, "    /// `{id}`.\n    {},", camel(id));
+    }
+    let _ = writeln!(out, "}}\n\nimpl {name} {{");
+    let _ = writeln!(
+        out,
+        "    /// Every id, in data order.\n    pub const ALL: &'static [{name}] = &["
+    );
+    for id in ids {
+        let _ = writeln!(out, "        {name}::{},", camel(id));
+    }
+    let _ = writeln!(
+        out,
+        "    ];\n\n    /// The id as the data writes it.\n    pub const fn as_str(self) -> &'static str {{\n        match self {{"
+    );
+    for id in ids {
+        let _ = writeln!(out, "            {name}::{} => {id:?},", camel(id));
+    }
+    let _ = writeln!(
+        out,
+        "        }}\n    }}\n\n    /// The id with this spelling, if the data has it (for ids read from other data files).\n    pub fn parse(id: &str) -> Option<{name}> {{\n        match id {{"
+    );
+    for id in ids {
+        let _ = writeln!(out, "            {id:?} => Some({name}::{}),", camel(id));
+    }
+    let _ = writeln!(out, "            _ => None,\n        }}\n    }}\n}}\n");
+}
+
+/// One `macro_rules!` that maps each id literal to its variant and anything else to a build error.
+fn id_macro(out: &mut String, mac: &str, name: &str, file: &str, ids: &[&str]) {
+    let _ = writeln!(
+        out,
+        "/// `{mac}!(\"id\")`: the [`{name}`] of an id in `data/{file}`; any other id fails the build.\n\
+         #[macro_export]\nmacro_rules! {mac} {{"
+    );
+    for id in ids {
+        let _ = writeln!(out, "    ({id:?}) => {{ $crate::{name}::{} }};", camel(id));
+    }
+    let _ = writeln!(
+        out,
+        "    ($other:literal) => {{ ::core::compile_error!(::core::concat!(\"unknown {kind} id \", \
+         ::core::stringify!($other), \" (not in crates/kb/data/{file})\")) }};\n    \
+         ($($other:tt)*) => {{ ::core::compile_error!(\"{mac}! takes one string literal, an id from crates/kb/data/{file}\") }};\n}}\n",
+        kind = if name == "RemedyId" {
+            "remedy"
+        } else {
+            "check"
+        }
+    );
+}
+
 fn main() {
     let errors: ErrorFile = read("errors.toml");
     let md: MobileDeviceFile = read("mobiledevice.toml");
     let ranges: RangeFile = read("ranges.toml");
+    let remedy_file: RemedyFile = read("remedies.toml");
+    let check_file: CheckFile = read("checks.toml");
+    let (remedy_ids, _) = catalogs(&remedy_file, &check_file);
+    for e in &errors.error {
+        known_remedies(
+            &e.remedies,
+            &remedy_ids,
+            &format!("errors.toml entry {}", e.id),
+        );
+    }
+    for (name, set) in &md.sets {
+        known_remedies(set, &remedy_ids, &format!("mobiledevice.toml set {name}"));
+    }
+    for r in &ranges.range {
+        known_remedies(
+            &r.remedies,
+            &remedy_ids,
+            &format!("ranges.toml range {}", r.id),
+        );
+    }
+    write_ids(&remedy_file, &check_file);
 
     let mut out = String::from("// Generated by build.rs from data/*.toml. Do not edit.\n\n");
     out.push_str("pub(crate) static ENTRIES: &[ErrorEntry] = &[\n");
@@ -213,4 +466,37 @@ fn main() {
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("kb_data.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| panic!("{}: {e}", dest.display()));
+}
+
+/// Writes `kb_ids.rs` (the enums) and `kb_id_macros.rs` (the macros) into `OUT_DIR`.
+fn write_ids(remedies: &RemedyFile, checks: &CheckFile) {
+    let remedy_ids: Vec<&str> = remedies.remedy.iter().map(|r| r.id.as_str()).collect();
+    let check_ids: Vec<&str> = checks.check.iter().map(|c| c.id.as_str()).collect();
+    let mut ids = String::from(
+        "// Generated by build.rs from data/remedies.toml and data/checks.toml. Do not edit.\n\n",
+    );
+    id_enum(&mut ids, "RemedyId", "remedies.toml", &remedy_ids);
+    id_enum(&mut ids, "CheckId", "checks.toml", &check_ids);
+    let mut macros = String::from(
+        "// Generated by build.rs from data/remedies.toml and data/checks.toml. Do not edit.\n\n",
+    );
+    id_macro(
+        &mut macros,
+        "remedy_id",
+        "RemedyId",
+        "remedies.toml",
+        &remedy_ids,
+    );
+    id_macro(
+        &mut macros,
+        "check_id",
+        "CheckId",
+        "checks.toml",
+        &check_ids,
+    );
+    let dir = std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo");
+    for (name, text) in [("kb_ids.rs", ids), ("kb_id_macros.rs", macros)] {
+        let dest = Path::new(&dir).join(name);
+        std::fs::write(&dest, text).unwrap_or_else(|e| panic!("{}: {e}", dest.display()));
+    }
 }

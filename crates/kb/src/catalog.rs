@@ -1,6 +1,8 @@
-//! The remedy and check catalogs (`data/remedies.toml`, `data/checks.toml`).
+//! The remedy and check catalogs (`data/remedies.toml`, `data/checks.toml`). `build.rs` has already
+//! validated both files (and every remedy id the rest of the knowledge base uses) when this compiles.
 
-use rd_model::Remedy;
+use crate::ids::RemedyId;
+use rd_model::{Family, Remedy};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -43,6 +45,25 @@ pub struct CheckDef {
     /// The command that runs it, when it is not part of `checkup`.
     #[serde(default)]
     pub verify_with: Option<String>,
+    /// How the host checkup runs it; `None` for checks another command runs.
+    #[serde(default)]
+    pub checkup: Option<Checkup>,
+}
+
+/// How the host checkup (crates/probe) runs one check: the `[check.checkup]` part of its row.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Checkup {
+    /// The family the check's findings carry.
+    pub family: Family,
+    /// Budget for the whole check, in milliseconds (the check is cut off after it).
+    pub timeout_ms: u64,
+    /// Needs the internet (skipped without it).
+    pub network: bool,
+    /// Remedies shown, in order, when the check is not fine.
+    pub remedies: Vec<RemedyId>,
+    /// Restore errors the problem shows up as.
+    pub error_codes: Vec<String>,
 }
 
 impl CheckDef {

@@ -258,12 +258,18 @@ fn every_code_apple_categorises_fits_that_category() {
         let entry = entries()
             .iter()
             .find(|e| e.code == item.code)
-            .unwrap_or_else(|| panic!("{}: Apple lists it, the knowledge base lacks it", item.code));
+            .unwrap_or_else(|| {
+                panic!("{}: Apple lists it, the knowledge base lacks it", item.code)
+            });
         // A code Apple lists in two sections fits when it fits either.
         let fits = item.categories.iter().any(|c| {
             let (families, advice, within) = apple_section_rule(c);
             families.contains(&entry.family)
-                && entry.remedies.iter().take(within).any(|r| advice.contains(r))
+                && entry
+                    .remedies
+                    .iter()
+                    .take(within)
+                    .any(|r| advice.contains(r))
         });
         if !fits {
             misfits.push(format!(
@@ -287,7 +293,8 @@ fn the_disconnect_errors_carry_apples_own_steps() {
             assert!(e.remedies.contains(&step), "{code} lacks {step}");
         }
         assert!(
-            e.sources.contains(&"https://support.apple.com/en-us/102561"),
+            e.sources
+                .contains(&"https://support.apple.com/en-us/102561"),
             "{code} cites 102561"
         );
     }
@@ -303,5 +310,80 @@ fn citations_follow_apples_redirects() {
                 e.id
             );
         }
+    }
+}
+
+/// The id registry in cargo-deny's style (`codes_unique` plus a snapshot): every remedy and check
+/// id is unique and names its row, the macros resolve to the right rows, and the lists are
+/// snapshotted so that adding, renaming or removing an id shows up in review.
+mod registry {
+    use super::*;
+    use rd_kb::{CheckId, RemedyId, check_id, checks, remedies, remedy_defs, remedy_id};
+
+    #[test]
+    fn remedy_ids_are_unique_and_each_names_its_row() {
+        let mut seen = HashSet::new();
+        for id in RemedyId::ALL {
+            assert!(seen.insert(id.as_str()), "duplicate remedy id {id}");
+            assert_eq!(id.def().id, id.as_str());
+        }
+        assert_eq!(seen.len(), remedy_defs().len());
+    }
+
+    #[test]
+    fn check_ids_are_unique_and_each_names_its_row() {
+        let mut seen = HashSet::new();
+        for id in CheckId::ALL {
+            assert!(seen.insert(id.as_str()), "duplicate check id {id}");
+            assert_eq!(id.def().id, id.as_str());
+        }
+        assert_eq!(seen.len(), checks().len());
+    }
+
+    #[test]
+    fn macros_resolve_literals_to_their_rows() {
+        assert_eq!(remedy_id!("dfu-mode"), RemedyId::DfuMode);
+        assert_eq!(remedy_id!("dfu-mode").as_str(), "dfu-mode");
+        assert_eq!(check_id!("net.dns"), CheckId::NetDns);
+        assert_eq!(check_id!("sec.hosts_file").def().title, "Hosts file");
+        let got = rd_kb::remedies!["usb-direct-port", "retry"];
+        let ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["usb-direct-port", "retry"]);
+        assert_eq!(got[0].check.as_deref(), Some("usb.hub"));
+        assert_eq!(remedies(&[RemedyId::Retry]).len(), 1);
+    }
+
+    #[test]
+    fn every_remedy_check_and_checkup_remedy_is_typed() {
+        for id in RemedyId::ALL {
+            if let Some(check) = &id.def().check {
+                assert!(CheckId::parse(check).is_some(), "{id}: check {check}");
+            }
+        }
+        for id in CheckId::checkup_ids() {
+            let run = id.checkup().expect("checkup row");
+            assert!(!run.remedies.is_empty(), "{id} has no remedies");
+        }
+    }
+
+    #[test]
+    fn checkup_rows_are_the_network_and_host_checks_in_summary_order() {
+        let ids: Vec<&str> = CheckId::checkup_ids().map(CheckId::as_str).collect();
+        insta::assert_snapshot!("checkup_check_ids", ids.join("\n"));
+    }
+
+    #[test]
+    fn remedy_id_list() {
+        let ids: Vec<&str> = RemedyId::ALL.iter().map(|r| r.as_str()).collect();
+        insta::assert_snapshot!("remedy_ids", ids.join("\n"));
+    }
+
+    #[test]
+    fn check_id_list() {
+        let ids: Vec<String> = CheckId::ALL
+            .iter()
+            .map(|c| format!("{c} ({})", c.def().area))
+            .collect();
+        insta::assert_snapshot!("check_ids", ids.join("\n"));
     }
 }
