@@ -12,6 +12,7 @@
 //!
 //! | Command | Function | Returns |
 //! | --- | --- | --- |
+//! | `checkup` | [`checkup::checkup`] | [`checkup::Checkup`] (a [`Report`] of kind `checkup`) |
 //! | `error` | [`lookup::error`] | [`Report`] of kind `error` |
 //! | `errors` | [`lookup::errors`] | [`lookup::Listing`] |
 //! | `devices` | [`devices::devices`] | [`devices::DevicesReport`] |
@@ -20,6 +21,7 @@
 //! | `dfu` | [`dfu::Session`] | one [`Report`] of kind `dfu` per attempt |
 //! | `log` | [`log::diagnose_reader`], [`log::diagnose_path`], [`log::diagnose_chunks`] | [`rd_logs::Diagnosis`] |
 
+pub mod checkup;
 pub mod clock;
 pub mod devices;
 pub mod dfu;

@@ -8,6 +8,7 @@
 //! | `GET /api/errors?family=usb` | `errors --family usb --json` |
 //! | `GET /api/checks` | every automated check and the command that runs it |
 //! | `POST /api/log?name=F` (body: the log, streamed) | `log F --json` |
+//! | `GET /api/checkup?need=dfu&only=…&skip=…&ipsw=…` | `checkup --json` with the same options |
 //! | `GET /api/devices?need=normal` | `devices --json` (`need`: any, normal, recovery, dfu) |
 //! | `GET /api/devices?watch=1` | server-sent events: the listing, then each change |
 //! | `GET /api/dfu?device=iPhone10,3&recovery=1` | `dfu iPhone10,3 --steps --json` |
@@ -31,7 +32,6 @@ pub use routes::router;
 
 use rd_engine::{ClockChoice, UsbSource};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 /// Limits that keep the server's memory and threads bounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +42,9 @@ pub struct Limits {
     pub max_in_flight: usize,
     /// Live streams (device watch, DFU helper) open at once; more get 503.
     pub max_live: usize,
+    /// Log diagnoses run at once; further uploads wait their turn unread (the kernel's socket
+    /// buffers hold them, not this process), so memory stays bounded however many arrive.
+    pub max_diagnoses: usize,
 }
 
 impl Default for Limits {
@@ -50,6 +53,7 @@ impl Default for Limits {
             max_body_bytes: 64 * 1024 * 1024,
             max_in_flight: 48,
             max_live: 4,
+            max_diagnoses: 4,
         }
     }
 }
@@ -59,8 +63,8 @@ impl Default for Limits {
 pub struct AppState {
     /// Who may talk to the server (its port and bind address).
     pub access: Access,
-    /// Checkup configuration file (`None`: the default location or built-in defaults).
-    pub checkup_config: Option<PathBuf>,
+    /// The checkup's effective configuration (the same as `checkup` would use).
+    pub checkup: rd_engine::checkup::Config,
     /// Where USB devices are read from (the bus, or a recorded inventory).
     pub usb: UsbSource,
     /// The clock for the DFU helper's countdowns and device watching.

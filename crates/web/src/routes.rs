@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
+use rd_engine::checkup::CheckupOptions;
 use rd_engine::devices::{DevicesOptions, parse_need};
 use rd_engine::dfu::DfuOptions;
 use serde::{Deserialize, Serialize};
@@ -22,10 +23,11 @@ const PAGE: &str = include_str!("../assets/index.html");
 const SCRIPT: &str = include_str!("../assets/app.js");
 const STYLE: &str = include_str!("../assets/app.css");
 
-/// Handler state: the command-line settings plus the live-stream limit.
+/// Handler state: the command-line settings plus the live-stream and diagnosis limits.
 pub(crate) struct Shared {
     pub state: AppState,
     pub live: Arc<Semaphore>,
+    pub diagnoses: Semaphore,
 }
 
 type St = State<Arc<Shared>>;
@@ -35,6 +37,7 @@ pub fn router(state: AppState) -> Router {
     let Limits {
         max_in_flight,
         max_live,
+        max_diagnoses,
         ..
     } = state.limits;
     let g = Arc::new(Guard {
@@ -44,6 +47,7 @@ pub fn router(state: AppState) -> Router {
     let shared = Arc::new(Shared {
         state,
         live: Arc::new(Semaphore::new(max_live)),
+        diagnoses: Semaphore::new(max_diagnoses.max(1)),
     });
     Router::new()
         .route("/", get(page))
@@ -54,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/errors", get(errors))
         .route("/api/checks", get(checks))
         .route("/api/log", post(log))
+        .route("/api/checkup", get(checkup))
         .route("/api/devices", get(devices))
         .route("/api/dfu", get(dfu))
         .fallback(not_found)
@@ -193,6 +198,9 @@ async fn log(
         .filter(|n| !n.trim().is_empty())
         .map(|n| n.chars().take(200).collect())
         .unwrap_or_else(|| "pasted log".to_string());
+    // Wait for a diagnosis slot before reading the body: each diagnosis holds its own working
+    // memory, so their number, not the number of uploads, bounds the server's memory.
+    let _slot = s.diagnoses.acquire().await.map_err(|_| ApiError::busy())?;
     let (tx, rx) = tokio::sync::mpsc::channel::<rd_engine::log::Chunk>(4);
     let forward = async move {
         let mut stream = body.into_data_stream();
@@ -280,4 +288,45 @@ async fn dfu(State(s): St, Q(q): Q<DfuQuery>) -> Result<Response, ApiError> {
     }
     let steps = rd_engine::dfu::steps(opts).await?;
     Ok(json(&steps, q.common.redact()))
+}
+
+#[derive(Debug, Deserialize)]
+struct CheckupQuery {
+    /// The mode the coming restore needs: any (default), normal, recovery or dfu.
+    #[serde(default)]
+    need: Option<String>,
+    /// Only these check ids, comma-separated.
+    #[serde(default)]
+    only: Option<String>,
+    /// Skip these check ids, comma-separated.
+    #[serde(default)]
+    skip: Option<String>,
+    /// An IPSW (URL, or a path on this computer) to check against the connected device.
+    #[serde(default)]
+    ipsw: Option<String>,
+    #[serde(flatten)]
+    common: Common,
+}
+
+/// `a,b , c` → `["a", "b", "c"]`, as `--only a,b,c`.
+fn ids(list: &Option<String>) -> Vec<String> {
+    list.iter()
+        .flat_map(|l| l.split(','))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+async fn checkup(State(s): St, Q(q): Q<CheckupQuery>) -> Result<Response, ApiError> {
+    let opts = CheckupOptions {
+        config: s.state.checkup.clone(),
+        only: ids(&q.only),
+        skip: ids(&q.skip),
+        need: parse_need(q.need.as_deref().unwrap_or("any"))?,
+        usb: s.state.usb.clone(),
+        ipsw: q.ipsw.filter(|i| !i.trim().is_empty()),
+    };
+    let done = rd_engine::checkup::checkup(opts, |_| {}).await?;
+    Ok(json(&done.report, q.common.redact()))
 }

@@ -98,6 +98,7 @@ const ROUTES: &[&str] = &[
     "/api/checks",
     "/api/devices",
     "/api/dfu?device=iPhone10,3",
+    "/api/checkup?only=usb.presence",
 ];
 
 #[tokio::test]
@@ -504,4 +505,42 @@ async fn real_socket_answers_loopback_and_refuses_a_rebound_name() {
     assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
     let no = ask_raw(format!("evil.example:{}", addr.port())).await;
     assert!(no.starts_with("HTTP/1.1 403"), "{no}");
+}
+
+#[tokio::test]
+async fn checkup_honours_only_skip_and_need_like_the_cli() {
+    // USB/device checks only: nothing here touches the network.
+    let v = ask(app(), get("/api/checkup?only=usb.presence"))
+        .await
+        .json();
+    assert_eq!(v["kind"], "checkup");
+    assert_eq!(finding_ids(&v), ["usb.presence.unavailable"]);
+    let app = rd_web::router(AppState {
+        usb: usb("two_hubs_dfu.json"),
+        ..state()
+    });
+    let v = ask(
+        app.clone(),
+        get("/api/checkup?only=device.mode&need=normal"),
+    )
+    .await
+    .json();
+    assert_eq!(finding_ids(&v), ["device.mode.wrong"]);
+    let v = ask(
+        app.clone(),
+        get("/api/checkup?only=device.mode,usb.hub&skip=usb.hub"),
+    )
+    .await
+    .json();
+    assert_eq!(finding_ids(&v), ["device.mode.dfu"]);
+    assert_eq!(
+        ask(app.clone(), get("/api/checkup?only=no.such.check"))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        ask(app, get("/api/checkup?need=sideways")).await.status,
+        400
+    );
 }

@@ -1,14 +1,15 @@
 //! `restore-doctor checkup` (the default command): checks this computer before a restore —
 //! internet, Apple's servers, DNS, hosts file, TLS interception, proxy, Apple's status, TSS,
 //! host software and disk — concurrently, then prints a one-line-per-check summary and the
-//! details of everything that is not fine. Logic lives in `rd_probe`; this is glue and output.
+//! details of everything that is not fine. The checks, their selection and the USB section run
+//! in `rd_engine::checkup`; this is arguments and output.
 
 use crate::fail::{self, CmdResult, Fail};
 use crate::render;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rd_device::{ModeNeed, UsbCheckOptions};
-use rd_model::{Finding, Report, Severity};
-use rd_probe::{CheckResult, Config, ConfigSource, Event};
+use rd_device::ModeNeed;
+use rd_engine::checkup::{CheckResult, CheckupOptions, Config, ConfigSource, Event};
+use rd_model::{Finding, Severity};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -121,95 +122,9 @@ impl From<NeedArg> for ModeNeed {
     }
 }
 
-/// Check ids served by the USB/device section rather than `rd_probe`.
-fn usb_check_ids() -> Vec<&'static str> {
-    rd_kb::checks()
-        .iter()
-        .filter(|c| c.area == "usb" || c.area == "device")
-        .map(|c| c.id.as_str())
-        .collect()
-}
-
-/// The check id a USB finding belongs to: its first two dot-separated parts.
-fn check_of(finding_id: &str) -> &str {
-    let mut dots = finding_id.match_indices('.').map(|(i, _)| i);
-    match (dots.next(), dots.next()) {
-        (Some(_), Some(second)) => &finding_id[..second],
-        _ => finding_id,
-    }
-}
-
-/// Splits `--only`/`--skip` into the probe's ids and the USB section's, validating both.
-struct Selection {
-    probe: Vec<&'static str>,
-    usb: Vec<&'static str>,
-}
-
-fn select(only: &[String], skip: &[String]) -> Result<Selection, Fail> {
-    let usb_ids = usb_check_ids();
-    let is_usb = |id: &String| usb_ids.contains(&id.as_str());
-    let (usb_only, probe_only): (Vec<String>, Vec<String>) = only.iter().cloned().partition(is_usb);
-    let (usb_skip, probe_skip): (Vec<String>, Vec<String>) = skip.iter().cloned().partition(is_usb);
-    let probe = rd_probe::select(&probe_only, &probe_skip)
-        .map_err(|e| Fail::usage(format!("{e}; USB/device checks: {}", usb_ids.join(", "))))?;
-    let probe = if !only.is_empty() && probe_only.is_empty() {
-        Vec::new()
-    } else {
-        probe
-    };
-    let usb = usb_ids
-        .iter()
-        .copied()
-        .filter(|id| {
-            (only.is_empty() || usb_only.iter().any(|o| o == id))
-                && !usb_skip.iter().any(|s| s == id)
-        })
-        .collect();
-    Ok(Selection { probe, usb })
-}
-
-/// Runs the USB/device section on its own thread; joins to one result per finding.
-fn spawn_usb(
-    selected: Vec<&'static str>,
-    fixture: Option<PathBuf>,
-    need: ModeNeed,
-) -> Option<std::thread::JoinHandle<Vec<CheckResult>>> {
-    if selected.is_empty() {
-        return None;
-    }
-    Some(std::thread::spawn(move || {
-        let started = std::time::Instant::now();
-        let findings = match rd_device::open_bus(fixture.as_deref()) {
-            Ok(bus) => {
-                let opts = UsbCheckOptions {
-                    need,
-                    query_lockdown: fixture.is_none(),
-                };
-                rd_device::usb_findings(&*bus, &opts)
-            }
-            Err(e) => vec![Finding::new(
-                "usb.presence.unavailable",
-                rd_model::Family::Usb,
-                Severity::Warn,
-                "USB devices could not be read",
-                e.to_string(),
-            )],
-        };
-        let elapsed = started.elapsed();
-        findings
-            .into_iter()
-            .filter(|f| selected.contains(&check_of(&f.id)))
-            .map(|finding| CheckResult {
-                id: check_of(&finding.id).to_string(),
-                finding,
-                skipped: false,
-                elapsed,
-            })
-            .collect()
-    }))
-}
-
-fn effective_config(args: &Args) -> Result<(Config, ConfigSource), Fail> {
+/// The configuration: the file (`--config` or `RESTORE_DOCTOR_CONFIG`), then the flags and
+/// the proxy environment. `serve` uses it too, so the web checkup runs with the same settings.
+pub fn effective_config(args: &Args) -> Result<(Config, ConfigSource), Fail> {
     // clap reads RESTORE_DOCTOR_CONFIG for `checkup`; the bare command (no subcommand) has no
     // parsed flags, so it is read here: the library itself reads no environment.
     let config = args.config.clone().or_else(|| {
@@ -362,59 +277,9 @@ fn write_text(
     Ok(())
 }
 
-/// The connected Apple devices as USB shows them (chip, board and ECID from the serial string
-/// in Recovery/DFU), for `--ipsw`.
-fn connected_devices(fixture: Option<&std::path::Path>) -> Vec<rd_firmware::preflight::Connected> {
-    let Ok(bus) = rd_device::open_bus(fixture) else {
-        return Vec::new();
-    };
-    let Ok(inv) = bus.enumerate() else {
-        return Vec::new();
-    };
-    rd_device::scan_inventory(bus.source(), &inv)
-        .devices
-        .iter()
-        .filter(|d| d.mode != rd_device::Mode::Other)
-        .map(|d| rd_firmware::preflight::Connected {
-            cpid: d.serial.as_ref().and_then(|s| s.cpid),
-            bdid: d.serial.as_ref().and_then(|s| s.bdid),
-            ecid: d.serial.as_ref().and_then(|s| s.ecid),
-            label: format!(
-                "{} in {}",
-                d.model.as_ref().map_or("Apple device", |m| m.name.as_str()),
-                d.mode_label
-            ),
-        })
-        .collect()
-}
-
-/// `--ipsw`: the firmware preflight for the connected device, one result per finding.
-fn ipsw_preflight(
-    loc: &str,
-    net: rd_net::NetConfig,
-    tss_url: &str,
-    fixture: Option<&std::path::Path>,
-) -> Vec<CheckResult> {
-    let started = std::time::Instant::now();
-    let connected = connected_devices(fixture);
-    let client = rd_firmware::http::HttpClient::with_net(rd_net::Client::new(net));
-    let preflight = rd_firmware::preflight::check(loc, &connected, &client, tss_url);
-    let elapsed = started.elapsed();
-    preflight
-        .findings
-        .into_iter()
-        .map(|finding| CheckResult {
-            id: "firmware.preflight".into(),
-            finding,
-            skipped: false,
-            elapsed,
-        })
-        .collect()
-}
-
 /// Runs `checkup`.
 pub fn run(args: Args) -> CmdResult {
-    let Selection { probe: ids, usb } = select(&args.only, &args.skip)?;
+    let selected = rd_engine::checkup::select(&args.only, &args.skip)?;
     let (cfg, source) = effective_config(&args)?;
     if args.print_config {
         print!("{}", cfg.to_toml());
@@ -423,7 +288,7 @@ pub fn run(args: Args) -> CmdResult {
     if args.fix.contains(&FixTarget::Hosts) {
         fix_hosts(&cfg, args.json)?;
     }
-    let bar = progress(ids.len(), args.json);
+    let bar = progress(selected.probe.len(), args.json);
     let running: Arc<Mutex<BTreeSet<String>>> = Arc::new(Mutex::new(BTreeSet::new()));
     let (bar2, running2) = (bar.clone(), running.clone());
     let on_event = move |ev: Event| {
@@ -440,41 +305,24 @@ pub fn run(args: Args) -> CmdResult {
         bar2.set_message(set.iter().cloned().collect::<Vec<_>>().join(" "));
     };
     let started = std::time::Instant::now();
-    let usb_thread = spawn_usb(usb, args.usb.usb_fixture.clone(), args.need.into());
-    let preflight_net = args
-        .ipsw
-        .as_ref()
-        .map(|_| (cfg.net_config(Duration::from_secs(60)), cfg.tss_url.clone()));
-    let mut results = if ids.is_empty() {
-        Vec::new()
-    } else {
-        rd_probe::run(cfg, &ids, on_event)
+    let opts = CheckupOptions {
+        config: cfg,
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        need: args.need.into(),
+        usb: args.usb.source(),
+        ipsw: args.ipsw.clone(),
     };
-    if let Some(handle) = usb_thread {
-        results.extend(handle.join().unwrap_or_default());
-    }
-    if let (Some(loc), Some((net, tss_url))) = (&args.ipsw, preflight_net) {
-        results.extend(ipsw_preflight(
-            loc,
-            net,
-            &tss_url,
-            args.usb.usb_fixture.as_deref(),
-        ));
-    }
+    let done = super::block_on(rd_engine::checkup::checkup(opts, on_event))??;
     bar.finish_and_clear();
     let elapsed = started.elapsed();
-    let report = Report::new(
-        "checkup",
-        None,
-        results.iter().map(|r| r.finding.clone()).collect(),
-    );
-    super::history::after_checkup(&report);
+    super::history::after_checkup(&done.report);
     if args.json {
-        render::print_json(&report);
+        render::print_json(&done.report);
     } else {
         let mut out = Vec::new();
-        let _ = write_text(&mut out, &results, &source, elapsed);
+        let _ = write_text(&mut out, &done.results, &source, elapsed);
         render::emit(&String::from_utf8_lossy(&out));
     }
-    Ok(fail::exit_for(report.worst()))
+    Ok(fail::exit_for(done.report.worst()))
 }

@@ -29,8 +29,13 @@ pub struct Args {
 /// Runs the server until interrupted.
 pub fn run(args: Args) -> CmdResult {
     let addr = SocketAddr::new(args.bind, args.port);
+    // The web checkup runs with the settings `checkup --config FILE` would use.
+    let (checkup, _) = super::checkup::effective_config(&super::checkup::Args {
+        config: args.config.clone(),
+        ..Default::default()
+    })?;
     let state = rd_web::AppState {
-        checkup_config: args.config,
+        checkup,
         usb: args.usb.source(),
         clock: args.usb.clock,
         ..rd_web::AppState::default()
