@@ -69,10 +69,8 @@ fn reference(input: &[u8]) -> Vec<Reported> {
         .into_iter()
         .map(|(k, _)| k.into_bytes())
         .collect();
-    let finders: Vec<memchr::memmem::Finder> = lits
-        .iter()
-        .map(|l| memchr::memmem::Finder::new(l))
-        .collect();
+    let finders: Vec<memchr::memmem::Finder> =
+        lits.iter().map(memchr::memmem::Finder::new).collect();
     let mut out = Vec::new();
     let body = input.strip_suffix(b"\n").unwrap_or(input);
     if input.is_empty() {
