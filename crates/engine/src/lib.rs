@@ -19,6 +19,8 @@
 //! | `devices --watch` | [`devices::watch`] | a stream of [`devices::WatchEvent`] |
 //! | `dfu --steps` | [`dfu::steps`] | [`dfu::Steps`] |
 //! | `dfu` | [`dfu::Session`] | one [`Report`] of kind `dfu` per attempt |
+//! | `ipsw` | [`ipsw::ipsw`] | [`ipsw::IpswReport`] |
+//! | `signed` | [`signed::signed`] | [`signed::SignedReport`] |
 //! | `log` | [`log::diagnose_reader`], [`log::diagnose_path`], [`log::diagnose_chunks`] | [`rd_logs::Diagnosis`] |
 
 pub mod checkup;
@@ -26,8 +28,11 @@ pub mod clock;
 pub mod devices;
 pub mod dfu;
 mod error;
+pub mod ipsw;
 pub mod log;
 pub mod lookup;
+pub mod net;
+pub mod signed;
 pub mod usb;
 
 pub use clock::ClockChoice;

@@ -9,6 +9,8 @@
 //! | `GET /api/checks` | every automated check and the command that runs it |
 //! | `POST /api/log?name=F` (body: the log, streamed) | `log F --json` |
 //! | `GET /api/checkup?need=dfu&only=…&skip=…&ipsw=…` | `checkup --json` with the same options |
+//! | `GET /api/signed?device=iPhone10,3&target=16.7.10` | `signed iPhone10,3 16.7.10 --json` |
+//! | `GET /api/ipsw?target=URL-or-path&device=…&verify=1` | `ipsw TARGET --json` (the server reads the file) |
 //! | `GET /api/devices?need=normal` | `devices --json` (`need`: any, normal, recovery, dfu) |
 //! | `GET /api/devices?watch=1` | server-sent events: the listing, then each change |
 //! | `GET /api/dfu?device=iPhone10,3&recovery=1` | `dfu iPhone10,3 --steps --json` |
@@ -63,8 +65,12 @@ impl Default for Limits {
 pub struct AppState {
     /// Who may talk to the server (its port and bind address).
     pub access: Access,
-    /// The checkup's effective configuration (the same as `checkup` would use).
+    /// The checkup's effective configuration (the same as `checkup` would use); its TSS URL
+    /// serves `signed` too.
     pub checkup: rd_engine::checkup::Config,
+    /// Network and catalog settings for `signed` and `ipsw` (`None`: ipsw.me's public API, the
+    /// default catalog folder, and the checkup configuration's network settings).
+    pub net: Option<rd_engine::net::Net>,
     /// Where USB devices are read from (the bus, or a recorded inventory).
     pub usb: UsbSource,
     /// The clock for the DFU helper's countdowns and device watching.

@@ -59,6 +59,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/checks", get(checks))
         .route("/api/log", post(log))
         .route("/api/checkup", get(checkup))
+        .route("/api/signed", get(signed))
+        .route("/api/ipsw", get(ipsw))
         .route("/api/devices", get(devices))
         .route("/api/dfu", get(dfu))
         .fallback(not_found)
@@ -329,4 +331,96 @@ async fn checkup(State(s): St, Q(q): Q<CheckupQuery>) -> Result<Response, ApiErr
     };
     let done = rd_engine::checkup::checkup(opts, |_| {}).await?;
     Ok(json(&done.report, q.common.redact()))
+}
+
+/// The network settings for `signed` and `ipsw`.
+fn net(s: &Shared) -> rd_engine::net::Net {
+    s.state.net.clone().unwrap_or_else(|| rd_engine::net::Net {
+        api: rd_firmware::ipswme::DEFAULT_BASE.to_string(),
+        cache_dir: None,
+        config: s
+            .state
+            .checkup
+            .net_config(std::time::Duration::from_secs(30)),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct SignedQuery {
+    /// The device: product type, model number, board or CPID:BDID.
+    #[serde(default)]
+    device: String,
+    /// Version or build (empty: the newest signed build).
+    #[serde(default)]
+    target: Option<String>,
+    /// Take the build identity from this IPSW (URL, or a path on this computer).
+    #[serde(default)]
+    ipsw: Option<String>,
+    /// `1`: ask only ipsw.me, not Apple's TSS.
+    #[serde(default)]
+    no_tss: Option<String>,
+    #[serde(flatten)]
+    common: Common,
+}
+
+fn given(v: Option<String>) -> Option<String> {
+    v.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+async fn signed(State(s): St, Q(q): Q<SignedQuery>) -> Result<Response, ApiError> {
+    if q.device.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "give the device in ?device=, e.g. ?device=iPhone10,3",
+        ));
+    }
+    let opts = rd_engine::signed::SignedOptions {
+        device: q.device.trim().to_string(),
+        target: given(q.target),
+        ipsw: given(q.ipsw),
+        ecid: None,
+        no_tss: flag(&q.no_tss),
+        tss_url: s.state.checkup.tss_url.clone(),
+        net: net(&s),
+    };
+    let out = rd_engine::signed::signed(opts).await?;
+    Ok(json(&out, q.common.redact()))
+}
+
+#[derive(Debug, Deserialize)]
+struct IpswQuery {
+    /// An http(s) URL, or a path on this computer (the server reads it; nothing is uploaded).
+    #[serde(default)]
+    target: String,
+    /// The device to check it for.
+    #[serde(default)]
+    device: Option<String>,
+    /// `1`: hash the whole file and compare with the catalog (local files).
+    #[serde(default)]
+    verify: Option<String>,
+    /// `1`: check every entry's CRC-32.
+    #[serde(default)]
+    crc: Option<String>,
+    /// `1`: with `verify`, compare with ipsw.me's digests too.
+    #[serde(default)]
+    online: Option<String>,
+    #[serde(flatten)]
+    common: Common,
+}
+
+async fn ipsw(State(s): St, Q(q): Q<IpswQuery>) -> Result<Response, ApiError> {
+    if q.target.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "give the IPSW in ?target=: an http(s) URL or a path on this computer",
+        ));
+    }
+    let opts = rd_engine::ipsw::IpswOptions {
+        target: q.target.trim().to_string(),
+        device: given(q.device),
+        verify: flag(&q.verify),
+        crc: flag(&q.crc),
+        online: flag(&q.online),
+        net: net(&s),
+    };
+    let out = rd_engine::ipsw::ipsw(opts).await?;
+    Ok(json(&out, q.common.redact()))
 }

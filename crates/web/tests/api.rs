@@ -544,3 +544,18 @@ async fn checkup_honours_only_skip_and_need_like_the_cli() {
         400
     );
 }
+
+#[tokio::test]
+async fn signed_and_ipsw_refuse_bad_input_before_any_network() {
+    for route in [
+        "/api/signed",
+        "/api/signed?device=Nokia3310",
+        "/api/ipsw",
+        "/api/ipsw?target=/nonexistent/iPhone.ipsw",
+        "/api/ipsw?target=https://example.invalid/x.ipsw&verify=1",
+    ] {
+        let a = ask(app(), get(route)).await;
+        assert_eq!(a.status, 400, "{route}: {}", a.text);
+        assert!(a.json()["error"].is_string(), "{route}");
+    }
+}

@@ -1,16 +1,13 @@
 //! `restore-doctor ipsw FILE|URL [--device …] [--verify] [--crc]`: is this IPSW the right one for
-//! the device, and intact? Logic lives in `rd_firmware`; this is glue and output.
+//! the device, and intact? The verdicts are chosen in `rd_engine::ipsw`; this is arguments and output.
 
 use crate::fail::{self, CmdResult, Fail};
 use crate::render;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rd_engine::ipsw::IpswOptions;
 use rd_firmware::catalog_update::{self, ActiveCatalog};
 use rd_firmware::http::HttpClient;
-use rd_firmware::inspect::{self, IpswFacts, IpswKind};
 use rd_firmware::ipswme::{self, IpswMe};
-use rd_firmware::{hash, integrity, verdict};
-use rd_model::{Evidence, Family, Finding, Report, Severity};
-use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -102,6 +99,15 @@ impl NetOpts {
         Ok(net)
     }
 
+    /// The engine's network and catalog settings.
+    pub fn engine(&self) -> Result<rd_engine::net::Net, Fail> {
+        Ok(rd_engine::net::Net {
+            api: self.api.clone(),
+            cache_dir: self.cache_dir.clone(),
+            config: self.net_config()?,
+        })
+    }
+
     /// The HTTP client over the network layer.
     pub fn client(&self) -> Result<HttpClient, Fail> {
         Ok(HttpClient::with_net(rd_net::Client::new(
@@ -171,14 +177,6 @@ pub enum Action {
     Get(super::ipsw_get::Args),
 }
 
-#[derive(Serialize)]
-struct JsonOut<'a> {
-    #[serde(flatten)]
-    report: &'a Report,
-    ipsw: IpswFacts,
-    catalog: String,
-}
-
 fn progress_bar(total: u64, json: bool, what: &str) -> ProgressBar {
     let pb = if !json && std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
@@ -194,161 +192,51 @@ fn progress_bar(total: u64, json: bool, what: &str) -> ProgressBar {
     pb
 }
 
-/// Compares with ipsw.me's SHA-1 for this build (best effort; network trouble is a warning).
-fn online_finding(net: &NetOpts, facts: &IpswFacts, d: &hash::Digests) -> Finding {
-    let build = facts.build.clone().unwrap_or_default();
-    let Some(pt) = facts.product_types.first() else {
-        return Finding::new(
-            "firmware.integrity.ipswme",
-            Family::Unknown,
-            Severity::Info,
-            "ipsw.me not asked: the IPSW lists no device",
-            "",
-        );
-    };
-    let api = match net.ipswme() {
-        Ok(api) => api,
-        Err(e) => {
-            return Finding::new(
-                "firmware.integrity.ipswme",
-                Family::Network,
-                Severity::Warn,
-                "ipsw.me could not be asked for this build's digests",
-                e.to_string(),
-            );
-        }
-    };
-    match api.device(pt) {
-        Err(e) => Finding::new(
-            "firmware.integrity.ipswme",
-            Family::Network,
-            Severity::Warn,
-            "ipsw.me could not be asked for this build's digests",
-            e.to_string(),
-        ),
-        Ok(dev) => {
-            let fw = dev
-                .value
-                .firmwares
-                .iter()
-                .find(|f| f.buildid.eq_ignore_ascii_case(&build));
-            let src = Evidence::new(
-                format!("{} at {}", dev.url, dev.date.clone().unwrap_or_default()),
-                "asked",
-            );
-            match fw.and_then(|f| f.sha1sum.clone().or(f.sha256sum.clone()).map(|h| (f, h))) {
-                None => Finding::new(
-                    "firmware.integrity.ipswme",
-                    Family::WrongFirmware,
-                    Severity::Info,
-                    format!("ipsw.me has no digest for build {build}"),
-                    "Not known there either; that does not mean the file is damaged.",
-                ),
-                Some((f, _)) => {
-                    let same = f.sha1sum.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&d.sha1))
-                        || f.sha256sum.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&d.sha256));
-                    if same {
-                        Finding::new(
-                            "firmware.integrity.ipswme",
-                            Family::WrongFirmware,
-                            Severity::Ok,
-                            "ipsw.me's digest matches",
-                            "",
-                        )
-                    } else {
-                        Finding::new(
-                            "firmware.integrity.ipswme",
-                            Family::WrongFirmware,
-                            Severity::Fail,
-                            "ipsw.me records a different digest for this build: the file is damaged or altered",
-                            format!("ipsw.me: SHA-1 {}", f.sha1sum.as_deref().unwrap_or("-")),
-                        )
-                        .with_remedies(rd_kb::remedies(&["firmware-redownload"]))
-                    }
-                }
-            }
-            .with_evidence(src)
-        }
-    }
-}
-
 /// Runs `ipsw`.
 pub fn run(args: Args) -> CmdResult {
     if let Some(Action::Get(get)) = args.action {
         return super::ipsw_get::run(get);
     }
-    let target = args.target.clone().unwrap_or_default();
-    let devices = match &args.device {
-        Some(q) => Some(rd_catalog::devices::resolve(q).map_err(|e| Fail::usage(e.to_string()))?),
-        None => None,
+    let opts = IpswOptions {
+        target: args.target.clone().unwrap_or_default(),
+        device: args.device.clone(),
+        verify: args.verify,
+        crc: args.crc,
+        online: args.online,
+        net: args.net.engine()?,
     };
-    let is_url = inspect::is_url(&target);
-    if is_url && (args.verify || args.crc) {
-        return Err(Fail::usage(
-            "--verify and --crc read the whole file; download the IPSW and pass the file path",
-        ));
-    }
-    let client = args.net.client()?;
-    let src = inspect::open(&target, &client).map_err(|e| Fail::usage(e.to_string()))?;
-    let ipsw = inspect::inspect(src.as_ref()).map_err(|e| Fail::usage(e.to_string()))?;
-    let catalog = args.net.catalog();
-    let mut digests = None;
-    if args.verify {
-        let pb = progress_bar(ipsw.size, args.json, "hashing");
-        let d = hash::hash_file(std::path::Path::new(&target), &|n| pb.set_position(n))
-            .map_err(|e| Fail::usage(e.to_string()))?;
-        pb.finish_and_clear();
-        digests = Some(d);
-    }
-    let (mut findings, facts, cat_label) = catalog.with(|cat| {
-        let rows = verdict::catalog_rows(cat, &ipsw);
-        let entry = rows.first();
-        let mut f = vec![verdict::facts_finding(&ipsw, entry)];
-        f.extend(verdict::not_restore_finding(&ipsw));
-        if let Some(dev) = &devices
-            && ipsw.kind == IpswKind::Restore
-        {
-            f.push(verdict::device_finding(&ipsw, dev));
+    let bar: std::sync::Mutex<Option<(&'static str, ProgressBar)>> = std::sync::Mutex::new(None);
+    let progress = |what: &'static str, done: u64, total: u64| {
+        let Ok(mut bar) = bar.lock() else { return };
+        if bar.as_ref().is_none_or(|(w, _)| *w != what) {
+            if let Some((_, old)) = bar.take() {
+                old.finish_and_clear();
+            }
+            *bar = Some((what, progress_bar(total, args.json, what)));
         }
-        f.extend(verdict::name_finding(&ipsw));
-        f.push(verdict::catalog_finding(cat, &ipsw, &rows));
-        if let Some(d) = &digests {
-            f.push(integrity::hash_finding(cat, &ipsw, d));
+        if let Some((_, pb)) = bar.as_ref() {
+            pb.set_position(done);
         }
-        (f, ipsw.facts(entry), cat.info.to_string())
-    });
-    let problems = if is_url {
-        ipsw.index.problems.clone()
-    } else {
-        integrity::check_local_headers(src.as_ref(), &ipsw.index)
     };
-    findings.push(integrity::zip_finding(&ipsw, &problems));
-    if args.crc {
-        let total = ipsw.index.entries.iter().map(|e| e.compressed_size).sum();
-        let pb = progress_bar(total, args.json, "checking CRCs");
-        findings.push(integrity::crc_finding(src.as_ref(), &ipsw.index, &|n| {
-            pb.set_position(n)
-        }));
-        pb.finish_and_clear();
-    }
-    if args.online
-        && let Some(d) = &digests
+    let result = rd_engine::ipsw::ipsw_blocking(&opts, &progress);
+    if let Ok(mut bar) = bar.lock()
+        && let Some((_, pb)) = bar.take()
     {
-        findings.push(online_finding(&args.net, &facts, d));
+        pb.finish_and_clear();
     }
-    let report = Report::new("ipsw", Some(ipsw.name.clone()), findings);
+    let out = result?;
+    if let Some(n) = &out.note {
+        anstream::eprintln!("restore-doctor: note: {n}");
+    }
     if args.json {
-        render::print_json(&JsonOut {
-            report: &report,
-            ipsw: facts,
-            catalog: cat_label,
-        });
+        render::print_json(&out);
     } else {
-        render::print_report(&report);
+        render::print_report(&out.report);
         render::emit(&format!(
-            "\n{d}Catalog used: {cat_label}{d:#}\n",
+            "\n{d}Catalog used: {}{d:#}\n",
+            out.catalog,
             d = render::dim()
         ));
     }
-    Ok(fail::exit_for(report.worst()))
+    Ok(fail::exit_for(out.report.worst()))
 }

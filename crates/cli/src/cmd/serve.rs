@@ -34,8 +34,15 @@ pub fn run(args: Args) -> CmdResult {
         config: args.config.clone(),
         ..Default::default()
     })?;
+    // `signed` and `ipsw` answer with the network settings their commands would use.
+    let net = super::ipsw::NetOpts {
+        config: args.config.clone(),
+        ..Default::default()
+    }
+    .engine()?;
     let state = rd_web::AppState {
         checkup,
+        net: Some(net),
         usb: args.usb.source(),
         clock: args.usb.clock,
         ..rd_web::AppState::default()

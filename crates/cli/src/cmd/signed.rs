@@ -2,12 +2,11 @@
 //! a build identity read from the IPSW (local or by range requests), Apple's TSS itself.
 
 use super::ipsw::NetOpts;
-use crate::fail::{self, CmdResult, Fail};
+use crate::fail::{self, CmdResult};
 use crate::render;
-use rd_firmware::signing::{self, SigningQuery, SourceNote};
+use rd_engine::signed::SignedOptions;
+use rd_firmware::signing::SourceNote;
 use rd_firmware::tss;
-use rd_model::Report;
-use serde::Serialize;
 
 /// Arguments of `signed`.
 #[derive(Debug, Default, clap::Args)]
@@ -53,17 +52,6 @@ fn parse_hex(s: &str) -> Result<u64, String> {
     u64::from_str_radix(t, 16).map_err(|_| format!("'{s}' is not a hex ECID"))
 }
 
-#[derive(Serialize)]
-struct JsonOut<'a> {
-    #[serde(flatten)]
-    report: &'a Report,
-    sources: &'a [SourceNote],
-    disagreement: &'a Option<String>,
-    version: &'a Option<String>,
-    build: &'a Option<String>,
-    catalog: String,
-}
-
 /// The sources side by side: what each said about the build, how fresh, and which to believe.
 fn sources_text(sources: &[SourceNote], disagreement: Option<&str>) -> String {
     let mut text = String::from("\nSources, side by side\n");
@@ -97,59 +85,29 @@ fn sources_text(sources: &[SourceNote], disagreement: Option<&str>) -> String {
 
 /// Runs `signed`.
 pub fn run(args: Args) -> CmdResult {
-    let rows =
-        rd_catalog::devices::resolve(&args.device).map_err(|e| Fail::usage(e.to_string()))?;
-    let device = rows[0];
-    if !matches!(device.family.as_str(), "iPhone" | "iPad" | "iPod touch") {
-        return Err(Fail::usage(format!(
-            "{} is {} {}; this check covers iPhone, iPad and iPod touch",
-            device.product_type,
-            if device.family.starts_with(['A', 'E', 'I', 'O', 'U']) {
-                "an"
-            } else {
-                "a"
-            },
-            device.family
-        )));
-    }
-    let client = args.net.client()?;
-    let api = args.net.ipswme()?;
-    let catalog = args.net.catalog();
-    let q = SigningQuery {
-        device,
+    let out = rd_engine::signed::signed_blocking(&SignedOptions {
+        device: args.device.clone(),
         target: args.target.clone(),
         ipsw: args.ipsw.clone(),
         ecid: args.ecid,
-        skip_tss: args.no_tss,
-    };
-    let (out, cat_label) = catalog.with(|cat| {
-        (
-            signing::check(&q, &client, &api, &args.tss_url, cat),
-            cat.info.to_string(),
-        )
-    });
-    let report = Report::new(
-        "signed",
-        Some(device.product_type.clone()),
-        out.findings.clone(),
-    );
+        no_tss: args.no_tss,
+        tss_url: args.tss_url.clone(),
+        net: args.net.engine()?,
+    })?;
+    if let Some(n) = &out.note {
+        anstream::eprintln!("restore-doctor: note: {n}");
+    }
     if args.json {
-        render::print_json(&JsonOut {
-            report: &report,
-            sources: &out.sources,
-            disagreement: &out.disagreement,
-            version: &out.version,
-            build: &out.build,
-            catalog: cat_label,
-        });
+        render::print_json(&out);
     } else {
-        render::print_report(&report);
+        render::print_report(&out.report);
         let mut text = sources_text(&out.sources, out.disagreement.as_deref());
         text.push_str(&format!(
-            "{d}Catalog used: {cat_label}{d:#}\n",
+            "{d}Catalog used: {}{d:#}\n",
+            out.catalog,
             d = render::dim()
         ));
         render::emit(&text);
     }
-    Ok(fail::exit_for(report.worst()))
+    Ok(fail::exit_for(out.report.worst()))
 }

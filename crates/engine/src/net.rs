@@ -1,0 +1,43 @@
+//! The network and catalog settings `ipsw`, `signed` and `catalog` share: the ipsw.me base URL,
+//! the refreshed-catalog folder, and the network layer's configuration (trust, overrides, proxy,
+//! timeouts), all decided by the surface and passed in.
+
+use rd_firmware::catalog_update::{self, ActiveCatalog};
+use rd_firmware::http::HttpClient;
+use rd_firmware::ipswme::IpswMe;
+use std::path::PathBuf;
+
+/// Network and catalog settings.
+#[derive(Debug, Clone)]
+pub struct Net {
+    /// Base URL of the ipsw.me v4 API.
+    pub api: String,
+    /// Folder of the refreshed firmware catalog (`None`: the user's cache folder).
+    pub cache_dir: Option<PathBuf>,
+    /// How to reach hosts.
+    pub config: rd_net::NetConfig,
+}
+
+impl Net {
+    /// The HTTP client over the network layer.
+    pub fn client(&self) -> HttpClient {
+        HttpClient::with_net(rd_net::Client::new(self.config.clone()))
+    }
+
+    /// The ipsw.me client.
+    pub fn ipswme(&self) -> IpswMe {
+        IpswMe::new(self.client(), &self.api)
+    }
+
+    /// The folder of the refreshed catalog.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        self.cache_dir
+            .clone()
+            .or_else(catalog_update::default_cache_dir)
+    }
+
+    /// The catalog to use, and a note when a damaged cache file was skipped (blocking).
+    pub fn catalog(&self) -> (ActiveCatalog, Option<String>) {
+        ActiveCatalog::load(self.cache_dir().as_deref())
+    }
+}
