@@ -349,8 +349,9 @@ pub fn fetch(
                 reconnects: 0,
                 backoff: opts.backoff,
             };
+            // No fsync, as curl and browsers: a file cut short by a power loss would fail the
+            // next `ipsw --verify`; forcing every byte to disk would double the time on slow disks.
             let r = hash_reader(earlier.chain(&mut tee), &show);
-            tee.file.sync_all().map_err(io_err(&part))?;
             (r, tee.reconnects)
         }
     };

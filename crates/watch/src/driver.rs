@@ -181,6 +181,19 @@ impl WatchHandle {
     }
 }
 
+/// The events as a stream (what the web page turns into server-sent events); dropping the
+/// stream stops the watcher.
+impl futures_core::Stream for WatchHandle {
+    type Item = Event;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Event>> {
+        self.get_mut().events.poll_recv(cx)
+    }
+}
+
 impl Drop for WatchHandle {
     fn drop(&mut self) {
         self.stop();
