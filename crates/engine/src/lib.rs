@@ -12,6 +12,7 @@
 //!
 //! | Command | Function | Returns |
 //! | --- | --- | --- |
+//! | `catalog [find]` | [`catalog::info`], [`catalog::find`], [`catalog::update_blocking`] | [`catalog::CatalogInfo`], [`catalog::Found`] |
 //! | `checkup` | [`checkup::checkup`] | [`checkup::Checkup`] (a [`Report`] of kind `checkup`) |
 //! | `error` | [`lookup::error`] | [`Report`] of kind `error` |
 //! | `errors` | [`lookup::errors`] | [`lookup::Listing`] |
@@ -23,6 +24,7 @@
 //! | `signed` | [`signed::signed`] | [`signed::SignedReport`] |
 //! | `log` | [`log::diagnose_reader`], [`log::diagnose_path`], [`log::diagnose_chunks`] | [`rd_logs::Diagnosis`] |
 
+pub mod catalog;
 pub mod checkup;
 pub mod clock;
 pub mod devices;

@@ -11,6 +11,7 @@
 //! | `GET /api/checkup?need=dfu&only=…&skip=…&ipsw=…` | `checkup --json` with the same options |
 //! | `GET /api/signed?device=iPhone10,3&target=16.7.10` | `signed iPhone10,3 16.7.10 --json` |
 //! | `GET /api/ipsw?target=URL-or-path&device=…&verify=1` | `ipsw TARGET --json` (the server reads the file) |
+//! | `GET /api/catalog`, `GET /api/catalog?find=19H386&device=…` | `catalog --json`, `catalog find 19H386 --json` |
 //! | `GET /api/devices?need=normal` | `devices --json` (`need`: any, normal, recovery, dfu) |
 //! | `GET /api/devices?watch=1` | server-sent events: the listing, then each change |
 //! | `GET /api/dfu?device=iPhone10,3&recovery=1` | `dfu iPhone10,3 --steps --json` |

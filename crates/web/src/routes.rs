@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/checkup", get(checkup))
         .route("/api/signed", get(signed))
         .route("/api/ipsw", get(ipsw))
+        .route("/api/catalog", get(catalog))
         .route("/api/devices", get(devices))
         .route("/api/dfu", get(dfu))
         .fallback(not_found)
@@ -423,4 +424,30 @@ async fn ipsw(State(s): St, Q(q): Q<IpswQuery>) -> Result<Response, ApiError> {
     };
     let out = rd_engine::ipsw::ipsw(opts).await?;
     Ok(json(&out, q.common.redact()))
+}
+
+#[derive(Debug, Deserialize)]
+struct CatalogQuery {
+    /// A build or version to find (empty: which catalog answers, as `catalog info`).
+    #[serde(default)]
+    find: Option<String>,
+    /// With `find`: only IPSWs for this device.
+    #[serde(default)]
+    device: Option<String>,
+    #[serde(flatten)]
+    common: Common,
+}
+
+/// `catalog` (info) and `catalog find`; refreshing the catalog stays on the command line.
+async fn catalog(State(s): St, Q(q): Q<CatalogQuery>) -> Result<Response, ApiError> {
+    match given(q.find) {
+        None => Ok(json(
+            &rd_engine::catalog::info(net(&s)).await?,
+            q.common.redact(),
+        )),
+        Some(what) => {
+            let found = rd_engine::catalog::find(net(&s), what, given(q.device)).await?;
+            Ok(json(&found, q.common.redact()))
+        }
+    }
 }

@@ -144,7 +144,18 @@ async fn page_and_assets_are_served_with_a_strict_policy_and_no_cors() {
 
 #[tokio::test]
 async fn a_foreign_host_is_refused_on_every_route() {
-    for route in ROUTES.iter().chain(&["/api/log", "/nope"]) {
+    // Every route, including those that would reach the network or read files.
+    let more = [
+        "/api/log",
+        "/api/checkup",
+        "/api/signed?device=iPhone10,3",
+        "/api/ipsw?target=/etc/hostname",
+        "/api/catalog",
+        "/api/devices?watch=1",
+        "/api/dfu?device=iPhone10,3&watch=1",
+        "/nope",
+    ];
+    for route in ROUTES.iter().chain(&more) {
         for host in [
             "evil.example:7420",
             "evil.example",
@@ -558,4 +569,40 @@ async fn signed_and_ipsw_refuse_bad_input_before_any_network() {
         assert_eq!(a.status, 400, "{route}: {}", a.text);
         assert!(a.json()["error"].is_string(), "{route}");
     }
+}
+
+#[tokio::test]
+async fn catalog_answers_which_catalog_and_finds_builds() {
+    let dir = std::env::temp_dir().join(format!("rd-web-catalog-{}", std::process::id()));
+    let app = rd_web::router(AppState {
+        net: Some(rd_engine::net::Net {
+            api: "http://127.0.0.1:9/".into(),
+            cache_dir: Some(dir),
+            config: rd_engine::checkup::Config::default()
+                .net_config(std::time::Duration::from_secs(1)),
+        }),
+        ..state()
+    });
+    let v = ask(app.clone(), get("/api/catalog")).await.json();
+    assert_eq!(v["updated"], false);
+    assert_eq!(v["used"], v["embedded"]);
+    // Any build the embedded catalog knows.
+    let embedded = rd_catalog::firmware::embedded();
+    let known = embedded
+        .entries()
+        .first()
+        .expect("the embedded catalog has entries");
+    let a = ask(
+        app.clone(),
+        get(&format!("/api/catalog?find={}", known.build)),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(a.json()["ipsws"].as_array().unwrap().iter().all(|r| {
+        r["build"]
+            .as_str()
+            .unwrap()
+            .eq_ignore_ascii_case(known.build)
+    }));
+    assert_eq!(ask(app, get("/api/catalog?find=NOPE123")).await.status, 404);
 }

@@ -1,12 +1,10 @@
 //! `restore-doctor catalog [info|update|find]`: which firmware catalog answers, refreshing it from
-//! ipsw.me, and looking builds up in it.
+//! ipsw.me, and looking builds up in it (answered by `rd_engine::catalog`).
 
 use super::ipsw::NetOpts;
-use crate::fail::{CmdResult, EXIT_OK, Fail};
+use crate::fail::{CmdResult, EXIT_OK};
 use crate::render;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rd_firmware::catalog_update;
-use serde::Serialize;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -43,21 +41,6 @@ pub struct Args {
     pub net: NetOpts,
 }
 
-#[derive(Serialize)]
-struct Row {
-    os: String,
-    version: String,
-    build: String,
-    product_types: Vec<String>,
-    released: Option<String>,
-    beta: bool,
-    rc: bool,
-    url: Option<String>,
-    sha1: Option<String>,
-    sha256: Option<String>,
-    size: Option<u64>,
-}
-
 /// Runs `catalog`.
 pub fn run(args: Args) -> CmdResult {
     match args.action.clone().unwrap_or(Action::Info) {
@@ -67,23 +50,26 @@ pub fn run(args: Args) -> CmdResult {
     }
 }
 
+fn note(n: &Option<String>) {
+    if let Some(n) = n {
+        anstream::eprintln!("restore-doctor: note: {n}");
+    }
+}
+
 fn info(args: &Args) -> CmdResult {
-    let active = args.net.catalog();
-    let embedded = rd_catalog::firmware::embedded().info.clone();
-    let used = active.with(|c| c.info.clone());
+    let i = rd_engine::catalog::info_blocking(&args.net.engine()?);
+    note(&i.note);
     if args.json {
-        render::print_json(&serde_json::json!({
-            "used": used.to_string(),
-            "embedded": embedded.to_string(),
-            "updated": matches!(active, catalog_update::ActiveCatalog::Updated { .. }),
-        }));
+        render::print_json(&i);
     } else {
         render::emit(&format!(
-            "Catalog used: {used}\nEmbedded:     {embedded}\n{}",
-            if matches!(active, catalog_update::ActiveCatalog::Embedded) {
-                "Run `restore-doctor catalog update` to fetch builds newer than the embedded catalog.\n"
-            } else {
+            "Catalog used: {}\nEmbedded:     {}\n{}",
+            i.used,
+            i.embedded,
+            if i.updated {
                 ""
+            } else {
+                "Run `restore-doctor catalog update` to fetch builds newer than the embedded catalog.\n"
             }
         ));
     }
@@ -91,12 +77,7 @@ fn info(args: &Args) -> CmdResult {
 }
 
 fn update(args: &Args) -> CmdResult {
-    let dir = args
-        .net
-        .cache_dir
-        .clone()
-        .or_else(catalog_update::default_cache_dir)
-        .ok_or_else(|| Fail::usage("no cache directory is known here; pass --cache-dir DIR"))?;
+    let net = args.net.engine()?;
     let pb = if !args.json && std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr())
     } else {
@@ -106,13 +87,12 @@ fn update(args: &Args) -> CmdResult {
         ProgressStyle::with_template("asking ipsw.me {bar:40} {pos}/{len} devices")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let api = args.net.ipswme()?;
-    let result = catalog_update::update(&api, &dir, &|done, total| {
+    let result = rd_engine::catalog::update_blocking(&net, &|done, total| {
         pb.set_length(total as u64);
         pb.set_position(done as u64);
     });
     pb.finish_and_clear();
-    let sum = result.map_err(|e| Fail::not_found(format!("catalog update failed: {e}")))?;
+    let sum = result?;
     if args.json {
         render::print_json(&sum);
     } else {
@@ -125,54 +105,13 @@ fn update(args: &Args) -> CmdResult {
 }
 
 fn find(args: &Args, what: &str, device: Option<&str>) -> CmdResult {
-    let pts: Option<Vec<String>> = match device {
-        Some(q) => Some(
-            rd_catalog::devices::resolve(q)
-                .map_err(|e| Fail::usage(e.to_string()))?
-                .iter()
-                .map(|d| d.product_type.clone())
-                .collect(),
-        ),
-        None => None,
-    };
-    let active = args.net.catalog();
-    let (rows, label) = active.with(|c| {
-        let t = what.trim();
-        let rows: Vec<Row> = c
-            .entries()
-            .iter()
-            .filter(|f| f.build.eq_ignore_ascii_case(t) || f.version == t)
-            .filter(|f| {
-                pts.as_ref()
-                    .is_none_or(|p| p.iter().any(|pt| f.supports(pt)))
-            })
-            .map(|f| Row {
-                os: f.os.into(),
-                version: f.version.into(),
-                build: f.build.into(),
-                product_types: f.product_types().map(str::to_string).collect(),
-                released: f.released.map(str::to_string),
-                beta: f.beta,
-                rc: f.rc,
-                url: f.url.map(str::to_string),
-                sha1: f.sha1.map(str::to_string),
-                sha256: f.sha256.map(str::to_string),
-                size: f.size,
-            })
-            .collect();
-        (rows, c.info.to_string())
-    });
-    if rows.is_empty() {
-        return Err(Fail::not_found(format!(
-            "no IPSW for '{what}'{} in the catalog ({label}); newer builds need `restore-doctor catalog update`",
-            device.map(|d| format!(" and {d}")).unwrap_or_default()
-        )));
-    }
+    let found = rd_engine::catalog::find_blocking(&args.net.engine()?, what, device)?;
+    note(&found.note);
     if args.json {
-        render::print_json(&serde_json::json!({ "catalog": label, "ipsws": rows }));
+        render::print_json(&found);
     } else {
         let mut text = String::new();
-        for r in &rows {
+        for r in &found.ipsws {
             text.push_str(&format!(
                 "{} {} ({}){}{} — {}\n  {}\n  SHA-1 {}  SHA-256 {}  {} bytes\n",
                 r.os,
@@ -188,7 +127,8 @@ fn find(args: &Args, what: &str, device: Option<&str>) -> CmdResult {
             ));
         }
         text.push_str(&format!(
-            "{d}Catalog used: {label}{d:#}\n",
+            "{d}Catalog used: {}{d:#}\n",
+            found.catalog,
             d = render::dim()
         ));
         render::emit(&text);

@@ -1,8 +1,9 @@
-//! `restore-doctor log`: diagnose restore logs (failed stage, cause, evidence, remedies).
+//! `restore-doctor log`: diagnose restore logs (failed stage, cause, evidence, remedies); the
+//! reading and diagnosing is `rd_engine::log`, this is arguments and output.
 
 use crate::fail::{CmdResult, EXIT_OK, Fail};
 use crate::render::{bold, dim, print_json, write_finding};
-use rd_logs::{Diagnosis, LogError, Outcome};
+use rd_logs::{Diagnosis, Outcome};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -65,46 +66,14 @@ pub fn run(mut args: Args) -> CmdResult {
     Ok(ExitCode::from(EXIT_OK))
 }
 
+/// One log through the engine (`rd_engine::log`); `-` is standard input.
 fn diagnose_one(path: &str) -> Result<Diagnosis, Fail> {
-    let result = if path == "-" {
-        rd_logs::diagnose(std::io::stdin().lock())
+    if path == "-" {
+        let mut d = rd_engine::log::diagnose_reader(std::io::stdin().lock(), "standard input")?;
+        d.file = Some(path.to_string());
+        Ok(d)
     } else {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| Fail::usage(format!("cannot read '{path}': {}", io_reason(&e))))?;
-        if meta.is_dir() {
-            return Err(Fail::usage(format!(
-                "'{path}' is a folder; pass the log file inside it"
-            )));
-        }
-        let file = std::fs::File::open(path)
-            .map_err(|e| Fail::usage(format!("cannot read '{path}': {}", io_reason(&e))))?;
-        rd_logs::diagnose(file)
-    };
-    let name = if path == "-" { "standard input" } else { path };
-    match result {
-        Ok(mut d) => {
-            d.file = Some(path.to_string());
-            Ok(d)
-        }
-        Err(LogError::Empty) => Err(Fail::usage(format!(
-            "'{name}' is empty; paste or save the restore log into it first"
-        ))),
-        Err(LogError::Binary(why)) => {
-            Err(Fail::usage(format!("'{name}' is not a text log: {why}")))
-        }
-        Err(LogError::Io(e)) => Err(Fail::usage(format!(
-            "cannot read '{name}': {}",
-            io_reason(&e)
-        ))),
-    }
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::InvalidData => "invalid data".to_string(),
-        _ => e.to_string(),
+        Ok(rd_engine::log::diagnose_path(std::path::Path::new(path))?)
     }
 }
 
