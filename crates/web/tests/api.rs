@@ -606,3 +606,23 @@ async fn catalog_answers_which_catalog_and_finds_builds() {
     }));
     assert_eq!(ask(app, get("/api/catalog?find=NOPE123")).await.status, 404);
 }
+
+#[tokio::test]
+async fn uploads_beyond_the_diagnosis_limit_wait_their_turn_and_are_all_answered() {
+    let app = rd_web::router(AppState {
+        limits: Limits {
+            max_diagnoses: 1,
+            ..Limits::default()
+        },
+        ..state()
+    });
+    let log = std::fs::read(fixture("logs/tests/fixtures/idr_tss_not_signed.log")).unwrap();
+    let uploads: Vec<_> = (0..6)
+        .map(|_| tokio::spawn(ask(app.clone(), post("/api/log", log.clone()))))
+        .collect();
+    for u in uploads {
+        let a = u.await.unwrap();
+        assert_eq!(a.status, 200, "{}", a.text);
+        assert_eq!(a.json()["category"], "signing");
+    }
+}
