@@ -208,10 +208,13 @@ fn overview(inputs: &HostInputs, details: &[Finding]) -> Finding {
         .map(|f| f.severity)
         .max()
         .unwrap_or(Severity::Ok);
-    let problems: Vec<&Finding> = details
+    // Worst first (failures before warnings, check order within each): the title names the
+    // worst problem and its remedies come first.
+    let mut problems: Vec<&Finding> = details
         .iter()
         .filter(|f| f.severity >= Severity::Warn)
         .collect();
+    problems.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let os = os_name(inputs);
     let title = match problems.as_slice() {
         [] => format!("{os}: host software looks ready ({} checks)", details.len()),
@@ -267,6 +270,9 @@ mod tests {
             f[1..].iter().map(|x| x.severity).max().unwrap()
         );
         assert!(f[0].remedies.iter().any(|r| r.id == "start-amds"));
+        // The failure (stopped service) is named before the warnings (captures not read).
+        assert!(f[0].title.contains("stopped"), "{}", f[0].title);
+        assert_eq!(f[0].remedies[0].id, "start-amds");
         let ids: Vec<&str> = f[0].remedies.iter().map(|r| r.id.as_str()).collect();
         let mut dedup = ids.clone();
         dedup.dedup();

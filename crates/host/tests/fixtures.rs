@@ -113,6 +113,9 @@ fn windows_zadig_driver_on_dfu_device() {
     assert!(tp.explanation.contains("oem73.inf"), "{}", tp.explanation);
     assert!(evidence_text(tp).contains("PID_1227"));
     assert_eq!(tp.remedies[0].id, "remove-libusb-driver");
+    // The overview names the failure first and leads with its remedy.
+    assert!(f[0].title.contains("libusb"), "{}", f[0].title);
+    assert_eq!(f[0].remedies[0].id, "remove-libusb-driver");
     assert_eq!(find(&f, "host.usb_driver.unbound").severity, Severity::Warn);
     assert_eq!(find(&f, "host.amds").severity, Severity::Ok);
     assert_eq!(find(&f, "host.amds_service").severity, Severity::Ok);
