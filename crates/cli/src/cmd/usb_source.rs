@@ -33,10 +33,15 @@ fn parse_clock(s: &str) -> Result<rd_engine::ClockChoice, String> {
 }
 
 impl UsbSource {
-    /// The engine's view of where USB is read from.
+    /// The engine's view of where USB is read from. The bare command (`restore-doctor` with no
+    /// subcommand runs the checkup) parses no flags, so the variable is read here too.
     pub fn source(&self) -> rd_engine::UsbSource {
         rd_engine::UsbSource {
-            fixture: self.usb_fixture.clone(),
+            fixture: self.usb_fixture.clone().or_else(|| {
+                std::env::var_os(rd_device::FAKE_USB_ENV)
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            }),
         }
     }
 }
