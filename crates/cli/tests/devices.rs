@@ -293,3 +293,33 @@ fn redact_masks_ecid_serial_imei_and_nonces() {
         assert!(text.contains("iPhone9,3"), "the model stays visible");
     }
 }
+
+#[test]
+fn checkup_and_devices_say_the_same_about_an_unreadable_bus() {
+    let out = |args: &[&str]| -> (Value, i32) {
+        let o = cmd()
+            .args(args)
+            .arg("--usb-fixture")
+            .arg(fixture("no_usb.json"))
+            .output()
+            .unwrap();
+        (
+            serde_json::from_slice(&o.stdout).expect("JSON"),
+            o.status.code().unwrap(),
+        )
+    };
+    let (devices, dcode) = out(&["devices", "--json"]);
+    let (checkup, ccode) = out(&["checkup", "--only", "usb.presence", "--json"]);
+    assert_eq!(devices["findings"], checkup["findings"]);
+    assert_eq!(common::finding_ids(&checkup), ["usb.presence.unavailable"]);
+    assert_eq!((dcode, ccode), (3, 3), "a warning on both");
+    // A fixture that cannot be loaded is bad input for both, not a finding.
+    for args in [&["devices"][..], &["checkup", "--only", "usb.presence"][..]] {
+        let o = cmd()
+            .args(args)
+            .args(["--usb-fixture", "/nonexistent/usb.json"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+    }
+}
