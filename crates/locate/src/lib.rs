@@ -115,7 +115,7 @@ pub fn log_folders(layout: &Layout) -> Vec<PathBuf> {
     locations()
         .iter()
         .filter(|l| l.platform == layout.platform)
-        .flat_map(|l| walk::expand(&layout.base_dir(l.base), &l.path))
+        .flat_map(|l| walk::expand(&layout.base_dir(l.base), l.path))
         .filter(|p| p.is_dir())
         .collect()
 }
@@ -125,7 +125,7 @@ pub fn discover(layout: &Layout) -> Vec<FoundLog> {
     let mut found = Vec::new();
     let mut budget = walk::Budget::new(walk::MAX_FILES);
     for loc in locations().iter().filter(|l| l.platform == layout.platform) {
-        for dir in walk::expand(&layout.base_dir(loc.base), &loc.path) {
+        for dir in walk::expand(&layout.base_dir(loc.base), loc.path) {
             for file in walk::log_files(&dir, loc.depth, &mut budget) {
                 let Ok(meta) = std::fs::metadata(&file) else {
                     continue;
