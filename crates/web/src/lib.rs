@@ -16,6 +16,11 @@
 //! | `GET /api/devices?watch=1` | server-sent events: the listing, then each change |
 //! | `GET /api/dfu?device=iPhone10,3&recovery=1` | `dfu iPhone10,3 --steps --json` |
 //! | `GET /api/dfu?device=iPhone10,3&watch=1` | server-sent events: the live helper, step by step |
+//! | `GET /api/logs` | `logs --json` (the restore logs found on this computer, newest first) |
+//! | `GET /api/log?found=0` (or `?found=PATH` from that list) | `log PATH --json`, read by the server |
+//! | `GET /api/history` | `history --json` |
+//! | `GET /api/report?format=html\|md&no_redact=1&no_checkup=1&only=…` | `report` as a download |
+//! | `GET /api/watch` | server-sent events: `watch --json`'s objects, one per event |
 //!
 //! Every JSON route takes `?redact=1` to mask ECID, serial numbers, IMEI and UDIDs.
 //!
@@ -24,6 +29,7 @@
 //! refused; no CORS headers; a strict Content-Security-Policy; bounded bodies and a bounded
 //! number of requests at once (503 when busy). Every error is `{"error": "…"}` ([`ApiError`]).
 
+mod companion;
 mod guard;
 mod live;
 mod problem;
@@ -78,6 +84,12 @@ pub struct AppState {
     pub clock: ClockChoice,
     /// Body and concurrency limits.
     pub limits: Limits,
+    /// Where restore logs are looked for (`/api/logs`, `/api/log?found=`, the report's newest
+    /// log, the watch's log folders); `None`: no home folder is known, so none are listed.
+    pub logs: Option<rd_locate::Layout>,
+    /// The attempt history's folder (`/api/history`, and where the report records and reads
+    /// attempts); `None`: history is off.
+    pub history_dir: Option<std::path::PathBuf>,
 }
 
 /// Serves the page and API on an already bound listener until the process ends. The port the

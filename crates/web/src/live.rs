@@ -1,5 +1,6 @@
-//! The live routes, as server-sent events: `devices?watch=1` (the listing, then each change)
-//! and `dfu?watch=1` (the helper's steps, countdown ticks, what USB shows, and the outcome).
+//! The live routes, as server-sent events: `devices?watch=1` (the listing, then each change),
+//! `dfu?watch=1` (the helper's steps, countdown ticks, what USB shows, and the outcome) and
+//! `watch` (the restore timeline from `rd_watch`, the same objects as `watch --json`).
 //! The engine's blocking helpers run on a blocking thread and hand events over a small channel;
 //! a closed page stops them. Every stream ends with an `end` event so the page does not reconnect.
 
@@ -167,4 +168,95 @@ pub(crate) fn dfu(s: &Shared, opts: DfuOptions, redact: bool) -> Result<Response
         end(&tx);
     });
     Ok(stream(rx))
+}
+
+/// How long one restore watch runs before the page must ask again (real time; a restore takes
+/// well under this).
+const RESTORE_WATCH_LIMIT: Duration = Duration::from_secs(3600);
+
+/// The watcher's poll interval for the server's clock: the CLI's default in real time, shorter
+/// when the clock runs fast (tests, demos).
+fn watch_poll(clock: rd_engine::ClockChoice) -> Duration {
+    let floor = Duration::from_millis(10);
+    match clock {
+        rd_engine::ClockChoice::Real => rd_watch::DEFAULT_POLL,
+        rd_engine::ClockChoice::SpedUp(n) => (rd_watch::DEFAULT_POLL / n.max(1)).max(floor),
+        rd_engine::ClockChoice::Fake => floor,
+    }
+}
+
+/// The state of one `/api/watch` stream: the watcher (dropping it stops the watcher's thread)
+/// and the live-stream place it holds.
+struct Watching {
+    handle: rd_watch::WatchHandle,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    deadline: tokio::time::Instant,
+    stopping: bool,
+    ended: bool,
+}
+
+/// `GET /api/watch`: `rd_watch`'s event stream, one `timeline` event per timeline entry, then
+/// `end` after the watcher stops (at the time limit; a closed page drops the stream, which
+/// stops the watcher).
+pub(crate) async fn watch(s: &Shared, redact: bool) -> Result<Response, ApiError> {
+    let permit = s
+        .live
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::busy())?;
+    let log_dirs = match &s.state.logs {
+        Some(l) => rd_watch::LogDirs::Discover {
+            home: l.home.clone(),
+            platform: l.platform,
+        },
+        None => rd_watch::LogDirs::Fixed(Vec::new()),
+    };
+    let opts = rd_watch::Options {
+        usb_fixture: s.state.usb.fixture.clone(),
+        log_dirs,
+        poll: watch_poll(s.state.clock),
+    };
+    // Opening the bus (or loading a fixture) blocks briefly.
+    let handle = tokio::task::spawn_blocking(move || rd_watch::spawn(opts))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "the watcher stopped unexpectedly",
+            )
+        })?
+        .map_err(ApiError::bad_request)?;
+    let state = Watching {
+        handle,
+        _permit: permit,
+        deadline: tokio::time::Instant::now() + RESTORE_WATCH_LIMIT,
+        stopping: false,
+        ended: false,
+    };
+    let events = futures_util::stream::unfold(state, move |mut st| async move {
+        if st.ended {
+            return None;
+        }
+        loop {
+            tokio::select! {
+                next = st.handle.events.recv() => {
+                    let e = match next {
+                        Some(e) => event("timeline", &e, redact),
+                        None => {
+                            st.ended = true;
+                            Event::default().event("end").data("{}")
+                        }
+                    };
+                    return Some((Ok::<Event, Infallible>(e), st));
+                }
+                _ = tokio::time::sleep_until(st.deadline), if !st.stopping => {
+                    st.stopping = true;
+                    st.handle.stop();
+                }
+            }
+        }
+    });
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response())
 }

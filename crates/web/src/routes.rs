@@ -2,9 +2,9 @@
 //! the engine's report as JSON — the same JSON as the CLI's `--json`.
 
 use crate::guard::{Guard, guard};
-use crate::live;
 use crate::problem::{ApiError, Q, flag, json};
 use crate::{AppState, Limits};
+use crate::{companion, live};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
@@ -57,7 +57,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/error", get(error))
         .route("/api/errors", get(errors))
         .route("/api/checks", get(checks))
-        .route("/api/log", post(log))
+        .route("/api/log", post(log).get(companion::log_found))
+        .route("/api/logs", get(companion::logs))
+        .route("/api/history", get(companion::history))
+        .route("/api/report", get(companion::report))
+        .route("/api/watch", get(watch))
         .route("/api/checkup", get(checkup))
         .route("/api/signed", get(signed))
         .route("/api/ipsw", get(ipsw))
@@ -312,7 +316,7 @@ struct CheckupQuery {
 }
 
 /// `a,b , c` → `["a", "b", "c"]`, as `--only a,b,c`.
-fn ids(list: &Option<String>) -> Vec<String> {
+pub(crate) fn ids(list: &Option<String>) -> Vec<String> {
     list.iter()
         .flat_map(|l| l.split(','))
         .map(str::trim)
@@ -450,4 +454,9 @@ async fn catalog(State(s): St, Q(q): Q<CatalogQuery>) -> Result<Response, ApiErr
             Ok(json(&found, q.common.redact()))
         }
     }
+}
+
+/// `GET /api/watch`: the live restore timeline (server-sent events).
+async fn watch(State(s): St, Q(q): Q<Common>) -> Result<Response, ApiError> {
+    live::watch(&s, q.redact()).await
 }

@@ -153,6 +153,11 @@ async fn a_foreign_host_is_refused_on_every_route() {
         "/api/catalog",
         "/api/devices?watch=1",
         "/api/dfu?device=iPhone10,3&watch=1",
+        "/api/logs",
+        "/api/log?found=0",
+        "/api/history",
+        "/api/report?no_checkup=1",
+        "/api/watch",
         "/nope",
     ];
     for route in ROUTES.iter().chain(&more) {
@@ -625,4 +630,265 @@ async fn uploads_beyond_the_diagnosis_limit_wait_their_turn_and_are_all_answered
         assert_eq!(a.status, 200, "{}", a.text);
         assert_eq!(a.json()["category"], "signing");
     }
+}
+
+/// A home folder laid out as Linux lays it out, with one restore log where FutureRestore-GUI
+/// keeps them, and an empty history folder.
+struct Companion {
+    home: tempfile::TempDir,
+    data: tempfile::TempDir,
+    log: PathBuf,
+}
+
+fn companion() -> Companion {
+    let home = tempfile::tempdir().unwrap();
+    let folder = home.path().join("FutureRestoreGUI/logs");
+    std::fs::create_dir_all(&folder).unwrap();
+    let log = folder.join("restore.log");
+    std::fs::copy(fixture("logs/tests/fixtures/idr_tss_not_signed.log"), &log).unwrap();
+    Companion {
+        home,
+        data: tempfile::tempdir().unwrap(),
+        log,
+    }
+}
+
+impl Companion {
+    fn state(&self) -> AppState {
+        AppState {
+            logs: Some(rd_locate::Layout {
+                home: self.home.path().to_path_buf(),
+                root: self.home.path().join(".no-system-root"),
+                platform: rd_locate::Platform::Linux,
+            }),
+            history_dir: Some(self.data.path().to_path_buf()),
+            ..state()
+        }
+    }
+
+    fn app(&self) -> Router {
+        rd_web::router(self.state())
+    }
+}
+
+fn query(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn logs_lists_the_found_logs_and_log_found_diagnoses_only_those() {
+    let c = companion();
+    let v = ask(c.app(), get("/api/logs")).await.json();
+    assert_eq!(v["platform"], "linux");
+    let logs = v["logs"].as_array().unwrap();
+    assert_eq!(logs.len(), 1, "{v}");
+    assert_eq!(logs[0]["path"], c.log.display().to_string());
+    assert!(v["terminal_only"].is_array());
+
+    for found in ["0".to_string(), query(&c.log.display().to_string())] {
+        let a = ask(c.app(), get(&format!("/api/log?found={found}"))).await;
+        assert_eq!(a.status, 200, "{found}: {}", a.text);
+        let d = a.json();
+        assert_eq!(d["category"], "signing");
+        assert_eq!(d["file"], c.log.display().to_string());
+    }
+    // A real, readable log that discovery did not return is refused, as is any other file.
+    let elsewhere = fixture("logs/tests/fixtures/idr_tss_not_signed.log");
+    for path in [
+        elsewhere.display().to_string(),
+        "/etc/hostname".to_string(),
+        format!(
+            "{}/FutureRestoreGUI/logs/../logs/restore.log",
+            c.home.path().display()
+        ),
+    ] {
+        let a = ask(c.app(), get(&format!("/api/log?found={}", query(&path)))).await;
+        assert_eq!(a.status, 403, "{path}: {}", a.text);
+        assert!(a.json()["error"].as_str().unwrap().contains("found"));
+    }
+    assert_eq!(ask(c.app(), get("/api/log?found=7")).await.status, 404);
+    assert_eq!(ask(c.app(), get("/api/log")).await.status, 400);
+    // Without a known home folder nothing is listed or read.
+    assert_eq!(ask(app(), get("/api/logs")).await.status, 404);
+    assert_eq!(ask(app(), get("/api/log?found=0")).await.status, 404);
+}
+
+#[tokio::test]
+async fn history_lists_attempts_per_device_like_the_cli() {
+    let c = companion();
+    let v = ask(c.app(), get("/api/history")).await.json();
+    assert_eq!(v["devices"], serde_json::json!([]));
+    // Record one attempt the way `log` does.
+    let d = rd_engine::log::diagnose_path(&c.log).unwrap();
+    let store = rd_history::Store::open(c.data.path(), rd_history::DEFAULT_WAIT)
+        .unwrap()
+        .store;
+    let key = store.device_key(0x1A2B3C4D5E6F26);
+    store
+        .record(&rd_history::Attempt::from_diagnosis(
+            key.clone(),
+            &d,
+            1_700_000_000,
+        ))
+        .unwrap();
+    drop(store);
+    let v = ask(c.app(), get("/api/history")).await.json();
+    let devices = v["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 1, "{v}");
+    assert_eq!(devices[0]["device"], key);
+    assert_eq!(devices[0]["attempts"][0]["at"], 1_700_000_000);
+    assert!(
+        v["store"]
+            .as_str()
+            .unwrap()
+            .ends_with(rd_history::FILE_NAME)
+    );
+    // History off: a JSON error.
+    let a = ask(app(), get("/api/history")).await;
+    assert_eq!(a.status, 404);
+    assert!(a.json()["error"].as_str().unwrap().contains("history"));
+}
+
+#[tokio::test]
+async fn report_is_a_redacted_download_unless_identifiers_are_kept() {
+    let c = companion();
+    let app = rd_web::router(AppState {
+        usb: usb("recovery_permission_denied.json"),
+        ..c.state()
+    });
+    let identifiers = ["A1B2C3D4E5F60", "F17SX0AAHG7F", "359999999999999"];
+    let a = ask(app.clone(), get("/api/report?format=html&no_checkup=1")).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(
+        a.headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"restore-doctor-report.html\""
+    );
+    assert!(
+        a.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(a.text.contains("iPhone 7"), "the device is shown");
+    for id in identifiers {
+        assert!(!a.text.to_uppercase().contains(id), "{id} leaked");
+    }
+    let md = ask(app.clone(), get("/api/report?format=md&no_checkup=1")).await;
+    assert_eq!(
+        md.headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"restore-doctor-report.md\""
+    );
+    for id in identifiers {
+        assert!(!md.text.to_uppercase().contains(id), "{id} leaked");
+    }
+    // Kept on request: the test above can fail.
+    let kept = ask(app.clone(), get("/api/report?no_checkup=1&no_redact=1")).await;
+    assert!(kept.text.contains("F17SX0AAHG7F"));
+    assert_eq!(
+        ask(app.clone(), get("/api/report?format=pdf")).await.status,
+        400
+    );
+    assert_eq!(
+        ask(app, get("/api/report?only=no.such.check")).await.status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn companion_routes_refuse_a_foreign_origin() {
+    let c = companion();
+    for route in [
+        "/api/logs",
+        "/api/log?found=0",
+        "/api/history",
+        "/api/report?no_checkup=1",
+        "/api/watch",
+    ] {
+        let mut req = get(route);
+        req.headers_mut()
+            .insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+        let a = ask(c.app(), req).await;
+        assert_eq!(a.status, 403, "{route}");
+        assert!(a.json()["error"].as_str().unwrap().contains("another site"));
+    }
+}
+
+#[tokio::test]
+async fn watch_streams_the_timeline_of_the_timed_fake_bus() {
+    let c = companion();
+    let app = rd_web::router(AppState {
+        usb: rd_engine::UsbSource {
+            fixture: Some(fixture(
+                "watch/tests/fixtures/iphonex_restore_drop_recovery.json",
+            )),
+        },
+        ..c.state()
+    });
+    let resp = app.oneshot(get("/api/watch")).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    // Read until the device has arrived; the stream itself runs until the page closes.
+    let mut body = resp.into_body();
+    let mut text = String::new();
+    let mut seen = Vec::new();
+    while !seen
+        .iter()
+        .any(|(_, d): &(String, Value)| d["event"] == "arrived")
+    {
+        let frame = body.frame().await.expect("the stream goes on").unwrap();
+        if let Ok(data) = frame.into_data() {
+            text.push_str(&String::from_utf8_lossy(&data));
+        }
+        seen = events(&text);
+    }
+    assert_eq!(seen[0].0, "timeline");
+    assert_eq!(seen[0].1["event"], "started");
+    let arrived = &seen
+        .iter()
+        .find(|(_, d)| d["event"] == "arrived")
+        .unwrap()
+        .1;
+    // The fixture's first frame: an iPhone on bus 1, port 1.
+    assert_eq!(arrived["device"]["location"], "bus 1, port 1", "{arrived}");
+    drop(body);
+
+    let broken = rd_web::router(AppState {
+        usb: usb("does_not_exist.json"),
+        ..state()
+    });
+    let a = ask(broken, get("/api/watch")).await;
+    assert_eq!(a.status, 400);
+    assert!(a.json()["error"].is_string());
+}
+
+#[tokio::test]
+async fn watch_counts_against_the_live_stream_limit() {
+    let app = rd_web::router(AppState {
+        usb: rd_engine::UsbSource {
+            fixture: Some(fixture(
+                "watch/tests/fixtures/iphonex_restore_drop_recovery.json",
+            )),
+        },
+        limits: Limits {
+            max_live: 1,
+            ..Limits::default()
+        },
+        ..state()
+    });
+    let first = app.clone().oneshot(get("/api/watch")).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let a = ask(app.clone(), get("/api/watch")).await;
+    assert_eq!(a.status, 503);
+    assert!(a.json()["error"].as_str().unwrap().starts_with("busy"));
+    drop(first);
 }

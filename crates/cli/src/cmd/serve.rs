@@ -24,6 +24,10 @@ pub struct Args {
     /// Where USB devices are read from (the bus, or a recorded inventory), and the helper's clock.
     #[command(flatten)]
     pub usb: super::usb_source::UsbSource,
+
+    /// Where the page's log list, report and live watch look for restore logs (as `logs`)
+    #[command(flatten)]
+    pub locate: super::logs::LocateArgs,
 }
 
 /// Runs the server until interrupted.
@@ -40,7 +44,16 @@ pub fn run(args: Args) -> CmdResult {
         ..Default::default()
     }
     .engine()?;
+    // Restore logs: a --home that is not a folder is an error; no known home just lists none.
+    let logs = if args.locate.home.is_some() {
+        Some(args.locate.layout()?)
+    } else {
+        args.locate.layout().ok()
+    };
     let state = rd_web::AppState {
+        logs,
+        // The attempt history (off with --no-history), as `log`, `history` and `report` use it.
+        history_dir: super::history::recording_dir(),
         checkup,
         net: Some(net),
         usb: args.usb.source(),
