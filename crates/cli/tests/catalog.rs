@@ -1,7 +1,6 @@
 //! `restore-doctor catalog` end to end, with a loopback ipsw.me.
 
-#[path = "../../firmware/tests/support/mod.rs"]
-mod support;
+use rd_testkit as support;
 
 use assert_cmd::Command;
 use support::*;

@@ -3,8 +3,7 @@
 //! BuildManifest.plist, see crates/tss/tests/fixtures/SOURCES.md), with a loopback TSS stand-in.
 
 mod common;
-#[path = "../../firmware/tests/support/mod.rs"]
-mod support;
+use rd_testkit as support;
 
 use assert_cmd::Command;
 use common::{finding_ids, usb_fixture};

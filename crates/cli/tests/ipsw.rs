@@ -1,7 +1,6 @@
 //! `restore-doctor ipsw` end to end, on synthetic IPSWs and a loopback CDN.
 
-#[path = "../../firmware/tests/support/mod.rs"]
-mod support;
+use rd_testkit as support;
 
 mod common;
 

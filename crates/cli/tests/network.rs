@@ -4,8 +4,7 @@
 //! with its issuer by both `signed` and `checkup`. Nothing leaves 127.0.0.1: every host name in
 //! these tests is routed with `--connect-to`.
 
-#[path = "../../firmware/tests/support/mod.rs"]
-mod support;
+use rd_testkit as support;
 
 use assert_cmd::Command;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};

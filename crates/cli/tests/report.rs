@@ -7,8 +7,7 @@
 //! loopback TSS stand-in, as crates/cli/tests/checkup_ipsw.rs does.
 
 mod common;
-#[path = "../../firmware/tests/support/mod.rs"]
-mod support;
+use rd_testkit as support;
 
 use assert_cmd::Command;
 use std::path::Path;

@@ -1,7 +1,6 @@
 //! `restore-doctor signed` end to end against loopback ipsw.me, TSS and CDN fakes.
 
-#[path = "../../firmware/tests/support/mod.rs"]
-mod support;
+use rd_testkit as support;
 
 use assert_cmd::Command;
 use support::*;

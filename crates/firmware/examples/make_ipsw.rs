@@ -3,9 +3,7 @@
 //! `make_ipsw sparse OUT GIB` — a sparse zip64 IPSW: a GIB-sized hole, then the manifests.
 //! `make_ipsw random OUT MIB` — an IPSW whose first entry is MIB of pseudo-random bytes.
 
-#[path = "../tests/support/mod.rs"]
-#[allow(clippy::all)]
-mod support;
+use rd_testkit as support;
 
 use support::*;
 

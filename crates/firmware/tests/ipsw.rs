@@ -1,6 +1,6 @@
 //! Reading synthetic IPSWs (local, zip64, sparse > 4 GiB, over HTTP ranges) and bad input.
 
-mod support;
+use rd_testkit as support;
 
 use rd_catalog::devices::resolve;
 use rd_firmware::http::{DEFAULT_TIMEOUT, HttpClient};

@@ -1,7 +1,7 @@
 //! `checkup --ipsw`'s preflight against a small IPSW made from a real manifest (Apple's iOS 15.4
 //! BuildManifest.plist, see crates/tss/tests/fixtures/SOURCES.md) and a loopback TSS stand-in.
 
-mod support;
+use rd_testkit as support;
 
 use rd_firmware::http::HttpClient;
 use rd_firmware::preflight::{self, Connected};

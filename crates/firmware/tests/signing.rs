@@ -1,6 +1,6 @@
 //! Signing checks against loopback ipsw.me, TSS and CDN fakes; catalog update; hashing.
 
-mod support;
+use rd_testkit as support;
 
 use rd_catalog::devices::resolve;
 use rd_catalog::firmware::{self, FirmwareCatalog, header_line};
