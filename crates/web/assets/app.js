@@ -99,6 +99,63 @@ async function call(out, url, opts, render) {
   }
 }
 
+function renderFound(l) {
+  if (!(l.logs || []).length) return `<p>No restore logs found in the ${esc(l.platform)} folders under ${esc(l.home)}.</p>`;
+  const rows = l.logs.map((f, i) => `<tr><td><button class="go alt" type="button" data-found="${i}">Diagnose</button></td>
+    <td>${esc(f.path)}<div class="tag">${esc(new Date(f.modified_unix * 1000).toLocaleString())} · ${esc(f.tool)} · ${esc(f.size)} bytes${f.device ? " · " + esc(f.device) : ""}</div></td></tr>`).join("");
+  return `<p>${l.logs.length} restore log(s), newest first:</p><table class="found">${rows}</table>`;
+}
+
+function renderHistory(h) {
+  if (!(h.devices || []).length) return `<p class="tag">No restore attempts recorded yet (${esc(h.store)}).</p>`;
+  return h.devices.map((d) => {
+    const rows = d.attempts.map((a) => `<li>${esc(new Date(a.at * 1000).toLocaleString())}: ${esc(a.outcome || "not recognised")}${a.stage ? " at " + esc(a.stage) : ""} [${esc(a.family)}]${a.tool ? " (" + esc(a.tool) + ")" : ""}${(a.error_codes || []).length ? ", errors " + esc(a.error_codes.join(", ")) : ""}</li>`).join("");
+    return `<div class="device"><strong>Device ${esc(d.device)}</strong> ${esc(d.product_type || "")}<ol>${rows}</ol></div>`;
+  }).join("") + (h.notice ? `<p class="err">${esc(h.notice)}</p>` : "");
+}
+
+// One line of the live restore timeline (the objects of `watch --json`).
+function timelineText(e) {
+  const who = e.device ? e.device.name + " (" + e.device.location + ")" : "";
+  switch (e.event) {
+    case "started": return "watching USB (" + e.bus + ") and " + (e.log_dirs || []).length + " log folder(s)";
+    case "bus_unavailable": return "USB cannot be read: " + e.reason;
+    case "arrived": return who + " arrived in " + e.mode_label;
+    case "mode_changed": return who + " is now in " + e.mode_label;
+    case "left": return who + " left USB" + (e.stage ? " during " + e.stage : "");
+    case "log_opened": return "following " + e.path;
+    case "stage": return "log: " + e.stage;
+    case "restore_ended": return (e.ending === "success" ? "restore finished: " : "restore failed: ") + e.reason;
+    case "diagnosis": return (e.provisional ? "so far: " : "diagnosis: ") + e.summary;
+    case "stopped": return "stopped watching";
+    default: return e.event;
+  }
+}
+
+// Saves a download from the API (a Blob, so an error can be shown instead of saved).
+async function download(out, url) {
+  out.innerHTML = "<p>Working…</p>";
+  try {
+    const res = await fetch(url);
+    if (!res.ok) {
+      const body = await res.json();
+      out.innerHTML = `<p class="err">${esc(body.error || res.statusText)}</p>`;
+      return;
+    }
+    const name = (/filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") || "") || [])[1] || "restore-doctor-report";
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await res.blob());
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    out.innerHTML = `<p>Saved ${esc(name)}.</p>`;
+  } catch (e) {
+    out.innerHTML = `<p class="err">${esc(e.message)}</p>`;
+  }
+}
+
 function selectTab(name) {
   document.querySelectorAll("nav button").forEach((x) => x.setAttribute("aria-selected", x.dataset.tab === name));
   document.querySelectorAll("main section").forEach((s) => s.classList.toggle("active", s.id === "tab-" + name));
@@ -194,6 +251,42 @@ document.addEventListener("DOMContentLoaded", () => {
     e.preventDefault();
     call($("out-signed"), api("signed", { device: $("signed-device").value.trim(), target: $("signed-target").value.trim() }), {}, renderSigned);
   });
+
+  $("run-found").addEventListener("click", () => {
+    $("out-found-log").innerHTML = "";
+    call($("out-found"), api("logs", {}), {}, renderFound);
+    call($("out-history"), api("history", {}), {}, renderHistory);
+  });
+  // The server reads the log it found itself: the page names it by its place in the list.
+  $("out-found").addEventListener("click", (e) => {
+    const b = e.target.closest("button[data-found]");
+    if (b) call($("out-found-log"), api("log", { found: b.dataset.found }), {}, renderDiagnosis);
+  });
+
+  let stopWatch = null;
+  $("watch-start").addEventListener("click", () => {
+    if (stopWatch) stopWatch();
+    $("timeline").innerHTML = "";
+    $("out-watch").innerHTML = "";
+    $("watch-stop").hidden = false;
+    stopWatch = live(api("watch", {}), {
+      timeline: (e) => {
+        $("timeline").insertAdjacentHTML("beforeend", `<li data-event="${esc(e.event)}">${esc(e.time)} ${esc(timelineText(e))}</li>`);
+        if (e.event === "diagnosis" && e.diagnosis) $("out-watch").innerHTML = renderDiagnosis(e.diagnosis);
+      },
+      problem: (p) => { $("out-watch").innerHTML = `<p class="err">${esc(p.error)}</p>`; },
+    }, () => { $("watch-stop").hidden = true; stopWatch = null; });
+  });
+  $("watch-stop").addEventListener("click", () => stopWatch && stopWatch());
+
+  const reportUrl = (format) => {
+    const q = new URLSearchParams({ format });
+    if ($("report-keep").checked) q.set("no_redact", "1");
+    if ($("report-no-checkup").checked) q.set("no_checkup", "1");
+    return "/api/report?" + q;
+  };
+  $("report-html").addEventListener("click", () => download($("out-report"), reportUrl("html")));
+  $("report-md").addEventListener("click", () => download($("out-report"), reportUrl("md")));
 
   // A link like /?q=4013 opens straight on that error's explanation (easy to share).
   const initial = new URLSearchParams(location.search).get("q");

@@ -10,7 +10,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { request } from "node:http";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -27,9 +28,12 @@ let browser;
 
 function startServer() {
   return new Promise((resolve, reject) => {
-    server = spawn(bin, ["serve", "--port", "0"], {
+    // An empty home folder and data folder: no restore logs, no attempts of the user's own.
+    const home = mkdtempSync(join(tmpdir(), "rd-e2e-home-"));
+    server = spawn(bin, ["serve", "--port", "0", "--home", home, "--platform", "linux"], {
       env: {
         ...process.env,
+        RESTORE_DOCTOR_DATA_DIR: mkdtempSync(join(tmpdir(), "rd-e2e-data-")),
         NO_COLOR: "1",
         RESTORE_DOCTOR_FAKE_USB: fixture("device/tests/fixtures/iphone8_recovery_to_dfu.json"),
         // Four times real time: the countdown is visible, the walk takes seconds.
@@ -111,6 +115,28 @@ test("the DFU helper counts down and stops when the mode flips (phone-sized wind
   const wide = await p.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 390, `page is ${wide}px wide`);
   await p.screenshot({ path: join(shots, "dfu-done-phone.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test("the report button saves a redacted report file", async () => {
+  const { p, problems } = await page({ width: 1200, height: 900 });
+  await p.click("nav button[data-tab=report]");
+  await p.check("#report-no-checkup");
+  const [response, download] = await Promise.all([
+    p.waitForResponse((r) => r.url().includes("/api/report")),
+    p.waitForEvent("download"),
+    p.click("#report-html"),
+  ]);
+  assert.equal(response.status(), 200);
+  assert.match(response.headers()["content-disposition"], /^attachment; filename="restore-doctor-report\.html"$/);
+  assert.equal(download.suggestedFilename(), "restore-doctor-report.html");
+  const html = readFileSync(await download.path(), "utf8");
+  assert.match(html, /iPhone/);
+  // The recorded bus's ECID (iphone8_recovery_to_dfu.json) is masked.
+  const fixtureText = readFileSync(fixture("device/tests/fixtures/iphone8_recovery_to_dfu.json"), "utf8");
+  const ecid = /ECID:([0-9A-F]+)/i.exec(fixtureText)[1].replace(/^0+/, "");
+  assert.ok(!html.toUpperCase().includes(ecid.toUpperCase()), "ECID leaked");
+  await p.locator("#out-report", { hasText: "Saved" }).waitFor();
   assert.deepEqual(problems, []);
 });
 

@@ -111,6 +111,9 @@ async fn page_and_assets_are_served_with_a_strict_policy_and_no_cors() {
         "tab-dfu",
         "tab-ipsw",
         "tab-signed",
+        "tab-found",
+        "tab-watch",
+        "tab-report",
         "redact",
     ] {
         assert!(a.text.contains(needle), "page lacks {needle}");
