@@ -48,7 +48,7 @@ pub struct Config {
     pub tool_path: Option<Vec<PathBuf>>,
     /// Domains whose hosts-file entries are reported.
     pub apple_domains: Vec<String>,
-    /// Per-check budgets in milliseconds, overriding `data/checks.toml`.
+    /// Per-check budgets in milliseconds, overriding `crates/kb/data/checks.toml`.
     pub timeouts_ms: BTreeMap<String, u64>,
     /// Budget for one connection step (connect, handshake, HTTP answer), in milliseconds.
     pub step_timeout_ms: u64,

@@ -1,5 +1,8 @@
-//! The checkup's embedded data: Apple hosts, check definitions, interception products, defaults.
+//! The checkup's embedded data: Apple hosts, interception products, defaults, and the checks it
+//! runs, read from the knowledge base's one table of checks (`crates/kb/data/checks.toml`, the rows
+//! with a `[check.checkup]` part).
 
+use rd_kb::{CheckId, RemedyId};
 use rd_model::Family;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -38,20 +41,19 @@ impl AppleHost {
     }
 }
 
-/// One check of the checkup, as data (`data/checks.toml`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One check of the checkup: its id and the `[check.checkup]` part of its row in the knowledge base.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckSpec {
     /// Check id from the knowledge base, e.g. `net.dns`.
-    pub id: String,
+    pub id: CheckId,
     /// Family its findings carry.
     pub family: Family,
     /// Budget for the whole check, in milliseconds.
     pub timeout_ms: u64,
     /// Needs the internet (skipped without it).
     pub network: bool,
-    /// Remedy ids shown when the check is not fine.
-    pub remedies: Vec<String>,
+    /// Remedies shown when the check is not fine.
+    pub remedies: Vec<RemedyId>,
     /// Restore errors the problem shows up as.
     pub error_codes: Vec<String>,
 }
@@ -116,12 +118,6 @@ struct HostFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CheckFile {
-    check: Vec<CheckSpec>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct NetworkFile {
     internet_target: Vec<InternetTarget>,
     defaults: NetworkDefaults,
@@ -146,19 +142,29 @@ pub fn apple_hosts() -> &'static [AppleHost] {
     })
 }
 
-/// Check specs, in the order the summary lists them.
+/// Check specs, in the order the summary lists them (the order of the knowledge base's rows).
 pub fn check_specs() -> &'static [CheckSpec] {
     static F: OnceLock<Vec<CheckSpec>> = OnceLock::new();
     F.get_or_init(|| {
-        toml::from_str::<CheckFile>(include_str!("../data/checks.toml"))
-            .expect("checks.toml is validated by tests")
-            .check
+        CheckId::checkup_ids()
+            .filter_map(|id| {
+                let run = id.checkup()?;
+                Some(CheckSpec {
+                    id,
+                    family: run.family,
+                    timeout_ms: run.timeout_ms,
+                    network: run.network,
+                    remedies: run.remedies.clone(),
+                    error_codes: run.error_codes.clone(),
+                })
+            })
+            .collect()
     })
 }
 
 /// The spec of one check.
 pub fn check_spec(id: &str) -> Option<&'static CheckSpec> {
-    check_specs().iter().find(|c| c.id == id)
+    check_specs().iter().find(|c| c.id.as_str() == id)
 }
 
 /// Every check id the checkup knows, in order.
@@ -187,47 +193,17 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
-    fn every_check_is_in_the_kb_and_remedies_resolve() {
-        let mut seen = HashSet::new();
+    fn check_specs_are_the_checkup_rows_of_the_kb() {
+        let ids: Vec<&str> = check_specs().iter().map(|c| c.id.as_str()).collect();
+        let rows: Vec<&str> = rd_kb::checks()
+            .iter()
+            .filter(|c| c.checkup.is_some())
+            .map(|c| c.id.as_str())
+            .collect();
+        assert_eq!(ids, rows);
         for c in check_specs() {
-            assert!(seen.insert(&c.id), "duplicate check {}", c.id);
-            assert!(
-                rd_kb::catalog::check(&c.id).is_some(),
-                "{} not in kb checks.toml",
-                c.id
-            );
-            for r in &c.remedies {
-                assert!(
-                    rd_kb::catalog::remedy(r).is_some(),
-                    "{}: unknown remedy {r}",
-                    c.id
-                );
-            }
-            for code in &c.error_codes {
-                assert!(
-                    code.trim_start_matches('-')
-                        .chars()
-                        .all(|ch| ch.is_ascii_digit()),
-                    "{}: code {code}",
-                    c.id
-                );
-            }
             assert!(c.timeout_ms > 0 && c.timeout_ms <= 10_000, "{}", c.id);
-        }
-        for id in [
-            "net.internet",
-            "net.dns",
-            "net.apple_hosts",
-            "sec.hosts_file",
-            "sec.tls_interception",
-            "sec.proxy",
-            "apple.status",
-            "apple.tss",
-            "host.software",
-            "host.disk",
-            "host.clock",
-        ] {
-            assert!(check_spec(id).is_some(), "missing {id}");
+            assert_eq!(check_spec(c.id.as_str()), Some(c));
         }
     }
 

@@ -197,16 +197,14 @@ pub fn finding(
     );
     if severity >= Severity::Warn {
         f = f
-            .with_remedies(rd_kb::catalog::remedies(&spec.remedies))
+            .with_remedies(rd_kb::remedies(&spec.remedies))
             .with_error_codes(spec.error_codes.iter().cloned());
     }
     f
 }
 
 fn skipped(spec: &CheckSpec, reason: &str) -> Finding {
-    let title = rd_kb::catalog::check(&spec.id)
-        .map(|c| c.title.clone())
-        .unwrap_or_else(|| spec.id.clone());
+    let title = &spec.id.def().title;
     Finding::new(
         format!("checkup.{}.skipped", spec.id),
         spec.family,
@@ -218,7 +216,7 @@ fn skipped(spec: &CheckSpec, reason: &str) -> Finding {
 
 async fn run_one(ctx: Arc<Ctx>, spec: &'static CheckSpec) -> CheckResult {
     let start = Instant::now();
-    let budget = ctx.cfg.check_timeout(&spec.id);
+    let budget = ctx.cfg.check_timeout(spec.id.as_str());
     let work = checks::run(&ctx, spec);
     let timed = async {
         match tokio::time::timeout(budget, work).await {
@@ -230,7 +228,7 @@ async fn run_one(ctx: Arc<Ctx>, spec: &'static CheckSpec) -> CheckResult {
                     format!("{}: no result within {:.1} s", spec.id, budget.as_secs_f64()),
                     "The check was cut off at its time limit; something it waits for does not answer.",
                 )
-                .with_evidence(Evidence::new(format!("time limit {} ms", budget.as_millis()), "set in data/checks.toml or timeouts_ms in the config")),
+                .with_evidence(Evidence::new(format!("time limit {} ms", budget.as_millis()), "set in crates/kb/data/checks.toml or timeouts_ms in the config")),
                 false,
             ),
         }
@@ -248,7 +246,7 @@ async fn run_one(ctx: Arc<Ctx>, spec: &'static CheckSpec) -> CheckResult {
         timed.await
     };
     CheckResult {
-        id: spec.id.clone(),
+        id: spec.id.to_string(),
         finding,
         skipped: skipped_flag,
         elapsed: start.elapsed(),
@@ -290,7 +288,7 @@ pub fn run(
         let mut handles = Vec::new();
         for spec in &specs {
             on_event(Event::Started {
-                id: spec.id.clone(),
+                id: spec.id.to_string(),
             });
             let ctx = ctx.clone();
             let ev = on_event.clone();
@@ -308,7 +306,7 @@ pub fn run(
         let mut out = Vec::new();
         for (h, spec) in handles.into_iter().zip(&specs) {
             out.push(h.await.unwrap_or_else(|e| CheckResult {
-                id: spec.id.clone(),
+                id: spec.id.to_string(),
                 finding: finding(
                     spec,
                     Severity::Warn,

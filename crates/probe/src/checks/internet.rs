@@ -268,7 +268,7 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
             "DNS is broken: the internet is reachable by address but names do not resolve",
             "Servers answer when addressed by number, but the system resolver gives no address for well-known names, so gs.apple.com cannot be found either.",
         )
-        .with_remedies(rd_kb::catalog::remedies(&["dns-fix"])),
+        .with_remedies(rd_kb::remedies!["dns-fix"]),
         InternetVerdict::Offline { gateway, dns_ok } => {
             let mut explanation = String::from("None of the independent internet servers could be reached, so Apple's servers cannot be either; the network checks were skipped.");
             if let Some(g) = gateway {

@@ -1,4 +1,6 @@
-//! One module per check; `run` dispatches by id.
+//! One module per check, and [`REGISTRY`]: the one table from check id to the code that runs it.
+//! A test holds it against the knowledge base's checkup rows in both directions, so a row without
+//! code (or code without a row) fails the tests instead of showing up as a finding at run time.
 
 pub mod apple_hosts;
 pub mod clock;
@@ -13,27 +15,57 @@ pub mod tss;
 
 use crate::data::CheckSpec;
 use crate::runner::Ctx;
+use rd_kb::{CheckId, check_id};
 use rd_model::Finding;
+use std::future::Future;
+use std::pin::Pin;
+
+/// A running check.
+pub type Running<'a> = Pin<Box<dyn Future<Output = Finding> + Send + 'a>>;
+
+/// The code behind one check.
+pub type Runner = for<'a> fn(&'a Ctx, &'a CheckSpec) -> Running<'a>;
+
+/// Every check this crate implements, by id.
+pub const REGISTRY: &[(CheckId, Runner)] = &[
+    (check_id!("net.internet"), |c, s| {
+        Box::pin(internet::check(c, s))
+    }),
+    (check_id!("net.dns"), |c, s| Box::pin(dns::check(c, s))),
+    (check_id!("net.apple_hosts"), |c, s| {
+        Box::pin(apple_hosts::check(c, s))
+    }),
+    (check_id!("sec.hosts_file"), |c, s| {
+        Box::pin(std::future::ready(hosts_file::check(c, s)))
+    }),
+    (check_id!("sec.tls_interception"), |c, s| {
+        Box::pin(tls_interception::check(c, s))
+    }),
+    (check_id!("sec.proxy"), |c, s| Box::pin(proxy::check(c, s))),
+    (check_id!("apple.status"), |c, s| {
+        Box::pin(status::check(c, s))
+    }),
+    (check_id!("apple.tss"), |c, s| Box::pin(tss::check(c, s))),
+    (check_id!("host.software"), |c, s| {
+        Box::pin(software::check(c, s))
+    }),
+    (check_id!("host.disk"), |c, s| {
+        Box::pin(software::disk_check(c, s))
+    }),
+    (check_id!("host.clock"), |c, s| Box::pin(clock::check(c, s))),
+];
 
 /// Runs the check `spec` describes.
 pub async fn run(ctx: &Ctx, spec: &CheckSpec) -> Finding {
-    match spec.id.as_str() {
-        "net.internet" => internet::check(ctx, spec).await,
-        "net.dns" => dns::check(ctx, spec).await,
-        "net.apple_hosts" => apple_hosts::check(ctx, spec).await,
-        "sec.hosts_file" => hosts_file::check(ctx, spec),
-        "sec.tls_interception" => tls_interception::check(ctx, spec).await,
-        "sec.proxy" => proxy::check(ctx, spec).await,
-        "apple.status" => status::check(ctx, spec).await,
-        "apple.tss" => tss::check(ctx, spec).await,
-        "host.software" => software::check(ctx, spec).await,
-        "host.disk" => software::disk_check(ctx, spec).await,
-        "host.clock" => clock::check(ctx, spec).await,
-        other => crate::runner::finding(
+    match REGISTRY.iter().find(|(id, _)| *id == spec.id) {
+        Some((_, runner)) => runner(ctx, spec).await,
+        // Unreachable while `every_checkup_row_has_code_and_all_code_a_row` passes; a finding
+        // rather than a panic all the same.
+        None => crate::runner::finding(
             spec,
             rd_model::Severity::Warn,
-            format!("{other}: no implementation"),
-            "This check id is listed in data/checks.toml but this build has no code for it.",
+            format!("{}: no implementation", spec.id),
+            "This check is a checkup row in the knowledge base but this build has no code for it.",
         ),
     }
 }
@@ -59,4 +91,29 @@ pub async fn command_output(
         text = String::from_utf8_lossy(&out.stderr).into_owned();
     }
     Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_checkup_row_has_code_and_all_code_a_row() {
+        let implemented: Vec<CheckId> = REGISTRY.iter().map(|(id, _)| *id).collect();
+        let unique: BTreeSet<CheckId> = implemented.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            implemented.len(),
+            "a check is registered twice"
+        );
+        let rows: BTreeSet<CheckId> = CheckId::checkup_ids().collect();
+        let missing: Vec<&str> = rows.difference(&unique).map(|c| c.as_str()).collect();
+        let extra: Vec<&str> = unique.difference(&rows).map(|c| c.as_str()).collect();
+        assert!(missing.is_empty(), "checkup rows without code: {missing:?}");
+        assert!(
+            extra.is_empty(),
+            "code for checks that are not checkup rows: {extra:?}"
+        );
+    }
 }

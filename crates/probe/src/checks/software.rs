@@ -19,7 +19,7 @@ use std::time::Duration;
 pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
     let t = Duration::from_millis(1500).min(
         ctx.cfg
-            .check_timeout(&spec.id)
+            .check_timeout(spec.id.as_str())
             .saturating_sub(Duration::from_millis(300)),
     );
     let inputs = match rd_host::inputs_from_env() {
@@ -111,7 +111,7 @@ pub async fn disk_check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
         }
     }
     let need = ctx.cfg.min_free_gb;
-    let t = Duration::from_millis(1500).min(ctx.cfg.check_timeout(&spec.id));
+    let t = Duration::from_millis(1500).min(ctx.cfg.check_timeout(spec.id.as_str()));
     let Some(free) = free_bytes(&dir, t).await else {
         return finding(
             spec,
