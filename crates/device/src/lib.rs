@@ -8,6 +8,7 @@
 pub mod bus;
 pub mod dfu;
 pub mod fake;
+pub mod finding_ids;
 pub mod findings;
 pub mod identify;
 pub mod ids;

@@ -117,7 +117,7 @@ pub fn normal_findings(devices: &[NormalDevice]) -> Vec<Finding> {
                     "Beta builds update only to later betas or the release Apple signs now; going back needs a full restore to the current public release, and old host software may not support the beta.",
                 )
                 .with_evidence(ev.clone())
-                .with_remedies(remedies(&["leave-beta", "update-apple-software"])),
+                .with_remedies(remedies!["leave-beta", "update-apple-software"]),
             );
         }
         match &d.trust {
@@ -141,7 +141,7 @@ pub fn normal_findings(devices: &[NormalDevice]) -> Vec<Finding> {
                 )
                 .with_evidence(ev)
                 .with_confidence(Confidence::High)
-                .with_remedies(remedies(&["trust-computer", "recovery-mode"]));
+                .with_remedies(remedies!["trust-computer", "recovery-mode"]);
                 if let Trust::Refused(why) = &d.trust {
                     f = f.with_evidence(Evidence::new(why.clone(), "lockdown refused the session"));
                 }

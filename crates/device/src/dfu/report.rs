@@ -96,7 +96,7 @@ pub fn outcome_finding(outcome: &Outcome, plan: &Plan, device: &str) -> Finding 
                 "If the screen is black, the device may be in {target} while the computer cannot see it: a charge-only or worn cable, a hub, or (on Windows) a driver problem. If the screen shows the Apple logo, it is still booting; wait and watch `restore-doctor devices --watch`."
             ),
         )
-        .with_remedies(remedies(&["usb-apple-cable", "usb-direct-port", "usb-driver-windows"])),
+        .with_remedies(remedies!["usb-apple-cable", "usb-direct-port", "usb-driver-windows"]),
         Outcome::NeverSeen => Finding::new(
             "dfu.never_seen",
             Family::Usb,
@@ -104,7 +104,7 @@ pub fn outcome_finding(outcome: &Outcome, plan: &Plan, device: &str) -> Finding 
             format!("No device appeared on USB while aiming for {target}"),
             "Nothing showed up on the bus at any point. Check that the cable carries data and is plugged straight into the computer, and that the device has some charge.",
         )
-        .with_remedies(remedies(&["usb-connect-device", "usb-apple-cable", "usb-other-port"])),
+        .with_remedies(remedies!["usb-connect-device", "usb-apple-cable", "usb-other-port"]),
         Outcome::Cancelled => Finding::new(
             "dfu.cancelled",
             Family::DeviceState,
@@ -119,7 +119,7 @@ pub fn outcome_finding(outcome: &Outcome, plan: &Plan, device: &str) -> Finding 
             "Cannot watch the USB bus",
             format!("The helper cannot see USB devices ({reason}). Use `restore-doctor dfu --steps` to follow the sequence by hand."),
         )
-        .with_remedies(remedies(&["usb-run-on-host"])),
+        .with_remedies(remedies!["usb-run-on-host"]),
     }
 }
 
