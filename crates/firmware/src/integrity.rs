@@ -46,7 +46,7 @@ pub fn zip_finding(ipsw: &Ipsw, problems: &[String]) -> Finding {
         "The zip structure is inconsistent: the file is damaged",
         "A damaged IPSW fails part-way through a restore. Download it again.",
     )
-    .with_remedies(rd_kb::remedies(&["firmware-redownload"]))
+    .with_remedies(rd_kb::remedies!["firmware-redownload"])
     .with_confidence(Confidence::High);
     for p in problems {
         f = f.with_evidence(Evidence::new(p.clone(), "structure check"));
@@ -159,7 +159,7 @@ pub fn crc_finding(src: &dyn ByteSource, index: &ZipIndex, progress: &dyn Fn(u64
         format!("{} entries fail their CRC-32 check", bad.len()),
         "Files inside the IPSW are damaged; the restore would fail while sending them. Download the IPSW again.",
     )
-    .with_remedies(rd_kb::remedies(&["firmware-redownload"]))
+    .with_remedies(rd_kb::remedies!["firmware-redownload"])
     .with_confidence(Confidence::High);
     for b in bad.into_iter().take(20) {
         f = f.with_evidence(Evidence::new(b, "damaged entry"));
@@ -227,7 +227,7 @@ pub fn hash_finding(cat: &FirmwareCatalog<'_>, ipsw: &Ipsw, d: &Digests) -> Find
         ),
     )
     .with_evidence(digests)
-    .with_remedies(rd_kb::remedies(&["firmware-redownload", "stock-firmware"]))
+    .with_remedies(rd_kb::remedies!["firmware-redownload", "stock-firmware"])
     .with_confidence(Confidence::High);
     for r in known.iter().take(3) {
         f = f.with_evidence(Evidence::new(

@@ -8,6 +8,7 @@
 pub mod catalog_update;
 mod error;
 pub mod filename;
+pub mod finding_ids;
 pub mod hash;
 pub mod http;
 pub mod inspect;
@@ -23,30 +24,3 @@ pub mod verdict;
 pub mod zipdir;
 
 pub use error::{Error, Result};
-
-#[cfg(test)]
-mod tests {
-    /// Every remedy id this crate attaches exists in the catalog (`rd_kb::remedies` skips unknown
-    /// ids silently, so a typo would drop advice without this test).
-    #[test]
-    fn remedy_ids_exist() {
-        let ids = [
-            "check-internet",
-            "downgrade-not-possible",
-            "firmware-redownload",
-            "firmware-right-model",
-            "firmware-signed-only",
-            "hosts-remove-apple",
-            "security-software-pause",
-            "stock-firmware",
-            "wait-apple-servers",
-        ];
-        for id in ids {
-            assert!(rd_kb::catalog::remedy(id).is_some(), "unknown remedy {id}");
-        }
-        let checks = ["firmware.match", "firmware.integrity", "firmware.signed"];
-        for c in checks {
-            assert!(rd_kb::catalog::check(c).is_some(), "unknown check {c}");
-        }
-    }
-}

@@ -56,7 +56,7 @@ pub fn check(loc: &str, connected: &[Connected], client: &HttpClient, tss_url: &
                         "This restore will not work: the IPSW cannot be read".into(),
                         format!("{loc}: {e}"),
                     )
-                    .with_remedies(rd_kb::remedies(&["firmware-redownload"])),
+                    .with_remedies(rd_kb::remedies!["firmware-redownload"]),
                 ],
             };
         }
@@ -117,7 +117,7 @@ pub fn check(loc: &str, connected: &[Connected], client: &HttpClient, tss_url: &
                 format!("The IPSW has no build identity for {} (CPID 0x{cpid:04X}, BDID 0x{bdid:02X})", dev.label),
                 "The restore would stop when the tool looks for firmware for this chip and board. Use the IPSW made for this device.",
             )
-            .with_remedies(rd_kb::remedies(&["firmware-right-model"])),
+            .with_remedies(rd_kb::remedies!["firmware-right-model"]),
         }
     } else if ipsw.kind == IpswKind::Restore {
         verdict::device_finding(&ipsw, &rows)
@@ -247,7 +247,7 @@ fn signing_finding(
                     format!("Apple does not sign {build} for this {label}"),
                     format!("Apple's signing server answered {said}: {meaning}"),
                 )
-                .with_remedies(rd_kb::remedies(&["firmware-signed-only"]))
+                .with_remedies(rd_kb::remedies!["firmware-signed-only"])
                 .with_error_codes(["3194"])
                 .with_confidence(Confidence::High),
                 Verdict::NotTss(_) => f(
@@ -256,7 +256,7 @@ fn signing_finding(
                     "Something other than Apple's signing server answered".into(),
                     format!("The signing request got {said}; a restore would stop at signing the same way."),
                 )
-                .with_remedies(rd_kb::remedies(&["hosts-remove-apple", "security-software-pause"])),
+                .with_remedies(rd_kb::remedies!["hosts-remove-apple", "security-software-pause"]),
                 _ => f(
                     Severity::Warn,
                     a.status()
@@ -265,7 +265,7 @@ fn signing_finding(
                     format!("Apple's signing server did not settle it ({})", said.chars().take(60).collect::<String>()),
                     format!("{said}: {meaning} It says nothing about whether the build is signed."),
                 )
-                .with_remedies(rd_kb::remedies(&["wait-apple-servers"])),
+                .with_remedies(rd_kb::remedies!["wait-apple-servers"]),
             }
             .with_evidence(ev)
         }
@@ -276,10 +276,10 @@ fn signing_finding(
             "A restore's signing request meets the same interceptor and fails.".into(),
         )
         .with_evidence(Evidence::new(e, "certificate chain"))
-        .with_remedies(rd_kb::remedies(&[
+        .with_remedies(rd_kb::remedies![
             "security-software-pause",
             "hosts-remove-apple",
-        ])),
+        ]),
         Err((e, TssFailure::Unreachable)) => f(
             Severity::Fail,
             Family::Network,
@@ -288,7 +288,7 @@ fn signing_finding(
                 .into(),
         )
         .with_evidence(Evidence::new(e, "request failed"))
-        .with_remedies(rd_kb::remedies(&["check-internet", "hosts-remove-apple"])),
+        .with_remedies(rd_kb::remedies!["check-internet", "hosts-remove-apple"]),
         Err((e, TssFailure::NotAsked)) => f(
             Severity::Warn,
             Family::WrongFirmware,

@@ -296,7 +296,7 @@ pub fn check(
                     "ipsw.me could not be asked",
                     e.to_string(),
                 )
-                .with_remedies(rd_kb::remedies(&["check-internet"])),
+                .with_remedies(rd_kb::remedies!["check-internet"]),
             );
             None
         }
@@ -426,7 +426,7 @@ pub fn check(
                     "Something on this computer or network presents its own certificate for Apple's signing server. A restore's signing request meets the same interceptor and fails, so pause or uninstall the security software, or leave the proxy, before restoring.",
                 )
                 .with_evidence(Evidence::new(e.clone(), "certificate chain"))
-                .with_remedies(rd_kb::remedies(&["security-software-pause", "hosts-remove-apple"]))
+                .with_remedies(rd_kb::remedies!["security-software-pause", "hosts-remove-apple"])
                 .with_confidence(Confidence::High),
             );
         }
@@ -440,7 +440,7 @@ pub fn check(
                     "Without it only ipsw.me's cached list answers. A restore needs this server too, so check the network before restoring.",
                 )
                 .with_evidence(Evidence::new(e.clone(), "request failed"))
-                .with_remedies(rd_kb::remedies(&["check-internet", "hosts-remove-apple", "security-software-pause"])),
+                .with_remedies(rd_kb::remedies!["check-internet", "hosts-remove-apple", "security-software-pause"]),
             );
         }
     }
@@ -559,12 +559,12 @@ impl VerdictCtx<'_> {
                     "Apple no longer signs {} for {}; a downgrade is not possible",
                     self.label, self.device_desc
                 ),
-                "downgrade-not-possible",
+                rd_kb::remedy_id!("downgrade-not-possible"),
             )
         } else {
             (
                 format!("{} is not signed for {}", self.label, self.device_desc),
-                "firmware-signed-only",
+                rd_kb::remedy_id!("firmware-signed-only"),
             )
         };
         Finding::new(
@@ -574,7 +574,10 @@ impl VerdictCtx<'_> {
             title,
             why,
         )
-        .with_remedies(rd_kb::remedies(&[rem, "firmware-signed-only"]))
+        .with_remedies(rd_kb::remedies(&[
+            rem,
+            rd_kb::remedy_id!("firmware-signed-only"),
+        ]))
         .with_error_codes(["3194", "3004"])
         .with_confidence(confidence)
     }
@@ -648,12 +651,12 @@ fn tss_verdict(ctx: &VerdictCtx<'_>, a: &TssAnswer) -> Finding {
                 ctx.api_part()
             ),
         )
-        .with_remedies(rd_kb::remedies(&["hosts-remove-apple", "security-software-pause"]))
+        .with_remedies(rd_kb::remedies!["hosts-remove-apple", "security-software-pause"])
         .with_confidence(Confidence::Medium),
         v => {
             let status = a.status().unwrap_or_default();
             let info = rd_tss::lookup(status);
-            let (title, family, remedies): (String, Family, &[&str]) = match v {
+            let (title, family, remedies): (String, Family, &[rd_kb::RemedyId]) = match v {
                 Verdict::RequestRejected => (
                     format!("Apple's signing server refused the request itself (STATUS={status})"),
                     info.map_or(Family::RestoreTool, |i| i.family),
@@ -662,12 +665,12 @@ fn tss_verdict(ctx: &VerdictCtx<'_>, a: &TssAnswer) -> Finding {
                 Verdict::Incomplete => (
                     "Apple's signing server said yes (STATUS=0) but no ticket arrived".to_string(),
                     Family::Network,
-                    &["check-internet"],
+                    &[rd_kb::remedy_id!("check-internet")],
                 ),
                 _ => (
                     format!("Apple's signing server returned an error (STATUS={status})"),
                     info.map_or(Family::Network, |i| i.family),
-                    &["wait-apple-servers"],
+                    &[rd_kb::remedy_id!("wait-apple-servers")],
                 ),
             };
             let action = info.map(|i| format!(" {}", i.action)).unwrap_or_default();
@@ -712,7 +715,7 @@ fn ipswme_verdict(ctx: &VerdictCtx<'_>) -> Finding {
             format!("Could not find out whether {} is signed", ctx.label),
             "Neither ipsw.me nor Apple's signing server gave an answer about it.",
         )
-        .with_remedies(rd_kb::remedies(&["check-internet"])),
+        .with_remedies(rd_kb::remedies!["check-internet"]),
     }
 }
 

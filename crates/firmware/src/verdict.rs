@@ -85,7 +85,7 @@ pub fn not_restore_finding(ipsw: &Ipsw) -> Option<Finding> {
                 ipsw.product_types().join(", ")
             ),
         )
-        .with_remedies(rd_kb::remedies(&["firmware-right-model"]))
+        .with_remedies(rd_kb::remedies!["firmware-right-model"])
         .with_confidence(Confidence::High),
     )
 }
@@ -151,7 +151,7 @@ pub fn device_finding(ipsw: &Ipsw, device: &[&Device]) -> Finding {
             ),
             "The restore would stop when the tool looks for firmware for this board. Use the IPSW made for this exact board.",
         )
-        .with_remedies(rd_kb::remedies(&["firmware-right-model"]))
+        .with_remedies(rd_kb::remedies!["firmware-right-model"])
         .with_confidence(Confidence::Medium);
     }
     let ipsw_rows: Vec<&Device> = types
@@ -208,7 +208,7 @@ pub fn device_finding(ipsw: &Ipsw, device: &[&Device]) -> Finding {
         ),
     }
     .with_evidence(evidence)
-    .with_remedies(rd_kb::remedies(&["firmware-right-model"]))
+    .with_remedies(rd_kb::remedies!["firmware-right-model"])
     .with_confidence(Confidence::High)
     .with_error_codes(["3194", "14"])
 }
