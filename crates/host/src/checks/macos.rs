@@ -143,7 +143,7 @@ fn mobiledevice(i: &HostInputs) -> Finding {
             "Finder's device-support update is not installed yet",
             "macOS installs a device-support (MobileDevice) update the first time a newer iPhone or iPad is connected: Finder shows 'A software update is required to connect to your device'. Accept it and let it finish before restoring.",
         )
-        .with_remedies(rd_kb::catalog::remedies(&spec::check(ID).remedies))
+        .with_remedies(rd_kb::remedies(&spec::check(ID).remedies))
         .with_evidence(Evidence::new(
             "no com.apple.pkg.MobileDevice receipt and no /Library/Apple/…/MobileDevice.framework",
             "nothing installed by Finder's update",

@@ -25,7 +25,7 @@ pub fn finding(
     };
     let f = Finding::new(id, spec.family, severity, title, explanation);
     if severity >= Severity::Warn {
-        f.with_remedies(rd_kb::catalog::remedies(&spec.remedies))
+        f.with_remedies(rd_kb::remedies(&spec.remedies))
     } else {
         f
     }
