@@ -102,7 +102,7 @@ fn online_finding(net: &Net, facts: &IpswFacts, d: &hash::Digests) -> Finding {
                             "ipsw.me records a different digest for this build: the file is damaged or altered",
                             format!("ipsw.me: SHA-1 {}", f.sha1sum.as_deref().unwrap_or("-")),
                         )
-                        .with_remedies(rd_kb::remedies(&["firmware-redownload"]))
+                        .with_remedies(rd_kb::remedies!["firmware-redownload"])
                     }
                 }
             }
