@@ -134,7 +134,7 @@ async fn probe_one(ctx: &Ctx, host: &AppleHost, port: u16) -> HostProbe {
 pub async fn probe_all(ctx: &Ctx) -> Vec<HostProbe> {
     let budget = ctx
         .cfg
-        .check_timeout("net.apple_hosts")
+        .check_timeout(rd_kb::check_id!("net.apple_hosts").as_str())
         .saturating_sub(Duration::from_millis(150));
     let pairs: Vec<(&AppleHost, u16)> = ctx
         .cfg

@@ -114,7 +114,7 @@ async fn tls_target(
 pub async fn probe(ctx: &Ctx) -> InternetState {
     let budget = ctx
         .cfg
-        .check_timeout("net.internet")
+        .check_timeout(rd_kb::check_id!("net.internet").as_str())
         .saturating_sub(Duration::from_millis(100));
     let step = ctx.cfg.step_timeout().min(budget);
     let deadline = tokio::time::Instant::now() + budget;

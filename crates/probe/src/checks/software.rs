@@ -71,7 +71,7 @@ pub fn fold(spec: &CheckSpec, findings: &[Finding]) -> Finding {
     f.id = format!("checkup.{}", spec.id);
     f.family = spec.family;
     if f.severity >= Severity::Warn && f.remedies.is_empty() {
-        f.remedies = rd_kb::catalog::remedies(&spec.remedies);
+        f.remedies = rd_kb::remedies(&spec.remedies);
     }
     f.confidence = findings[1..]
         .iter()
@@ -164,7 +164,7 @@ mod tests {
 
     #[test]
     fn host_findings_fold_into_one_checkup_finding() {
-        let spec = crate::data::check_spec("host.software").unwrap();
+        let spec = crate::data::check_spec(rd_kb::check_id!("host.software").as_str()).unwrap();
         let dir = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../host/tests/fixtures/windows-zadig"
