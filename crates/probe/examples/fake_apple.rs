@@ -4,7 +4,7 @@
 //!
 //! Usage: cargo run -p rd-probe --example fake_apple -- DIR LATENCY_MS...
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::io::{BufRead, Write};

@@ -3,7 +3,7 @@
 //! server; hickory DNS servers; an axum status endpoint; a fake TSS. Each check's verdict is
 //! asserted. Nothing here leaves the machine.
 
-mod support;
+use crate::support;
 
 use rd_model::Severity;
 use rd_probe::{CheckResult, Config};

@@ -2,7 +2,7 @@
 //! head as sent: one User-Agent, an rd-tss request with `@UUID`, and nothing sent at all when the
 //! checkup shows the check as skipped (no internet).
 
-mod support;
+use crate::support;
 
 use rd_model::Severity;
 use std::io::{BufRead, BufReader, Read, Write};
