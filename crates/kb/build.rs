@@ -179,6 +179,15 @@ fn strs(items: &[String]) -> String {
     format!("&[{}]", inner.join(", "))
 }
 
+/// Remedy ids as a slice of `RemedyId` variants (ids are validated before this runs).
+fn rids(items: &[String]) -> String {
+    let inner: Vec<String> = items
+        .iter()
+        .map(|s| format!("RemedyId::{}", camel(s)))
+        .collect();
+    format!("&[{}]", inner.join(", "))
+}
+
 fn opt(item: &Option<String>) -> String {
     match item {
         Some(s) => format!("Some({s:?})"),
@@ -416,7 +425,7 @@ fn main() {
             confidence(&e.confidence, &at),
             opt(&e.apple_section),
             strs(&e.sources),
-            strs(&e.remedies),
+            rids(&e.remedies),
             strs(&e.aliases),
             opt(&e.range),
         );
@@ -439,7 +448,7 @@ fn main() {
             row.meaning,
             confidence(&row.confidence, &at),
             strs(&md.sources),
-            strs(remedies),
+            rids(remedies),
             row.name,
         );
     }
@@ -458,7 +467,7 @@ fn main() {
             r.title,
             r.note,
             r.basis,
-            strs(&r.remedies),
+            rids(&r.remedies),
         );
     }
     out.push_str("];\n");

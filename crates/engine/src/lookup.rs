@@ -36,7 +36,7 @@ pub struct Listed {
     /// How sure the entry is.
     pub confidence: Confidence,
     /// Remedy ids, best first.
-    pub remedies: &'static [&'static str],
+    pub remedies: &'static [rd_kb::RemedyId],
     /// The number's value, for sorting (`None` for messages and patterns).
     #[serde(skip)]
     pub value: Option<i64>,

@@ -2,6 +2,7 @@
 //! (`data/ranges.toml`), compiled into static data by `build.rs` (no parsing at start-up).
 
 use crate::code;
+use crate::ids::RemedyId;
 use rd_model::{Confidence, Family};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -41,8 +42,8 @@ pub struct ErrorEntry {
     pub apple_section: Option<&'static str>,
     /// Where the facts come from (URLs or references).
     pub sources: &'static [&'static str],
-    /// Remedy ids, best first.
-    pub remedies: &'static [&'static str],
+    /// Remedies, best first.
+    pub remedies: &'static [RemedyId],
     /// Other spellings or texts that mean this entry.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub aliases: &'static [&'static str],
@@ -83,8 +84,8 @@ pub struct RangeRule {
     pub note: &'static str,
     /// Which known entries the rule was decided from.
     pub basis: &'static str,
-    /// Remedy ids, best first.
-    pub remedies: &'static [&'static str],
+    /// Remedies, best first.
+    pub remedies: &'static [RemedyId],
 }
 
 impl RangeRule {
@@ -106,7 +107,7 @@ impl RangeRule {
 
 /// The data, compiled from `data/*.toml` by `build.rs`.
 mod compiled {
-    use super::{ErrorEntry, Kind, RangeRule};
+    use super::{ErrorEntry, Kind, RangeRule, RemedyId};
     use rd_model::{Confidence, Family};
 
     include!(concat!(env!("OUT_DIR"), "/kb_data.rs"));
@@ -233,9 +234,6 @@ pub fn validate() -> Result<(), Vec<String>> {
         }
         let mut seen = HashSet::new();
         for r in e.remedies {
-            if crate::catalog::remedy(r).is_none() {
-                problems.push(format!("{at}: unknown remedy {r}"));
-            }
             if !seen.insert(r) {
                 problems.push(format!("{at}: remedy {r} listed twice"));
             }
@@ -270,11 +268,6 @@ pub fn validate() -> Result<(), Vec<String>> {
         }
         if r.remedies.is_empty() {
             problems.push(format!("range {}: no remedies", r.id));
-        }
-        for id in r.remedies {
-            if crate::catalog::remedy(id).is_none() {
-                problems.push(format!("range {}: unknown remedy {id}", r.id));
-            }
         }
         for other in &ranges()[i + 1..] {
             if r.low <= other.high && other.low <= r.high {
