@@ -2,7 +2,7 @@
 //! port on 127.0.0.1, so the run is "offline" by construction and touches nothing outside.
 //! (Loopback TLS/DNS/status/TSS servers are exercised in crates/probe/tests/checkup.rs.)
 
-mod common;
+use crate::common;
 use common::usb_fixture;
 
 use assert_cmd::Command;

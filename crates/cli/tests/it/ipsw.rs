@@ -2,7 +2,7 @@
 
 use rd_testkit as support;
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use support::*;

@@ -1,6 +1,6 @@
 //! `restore-doctor dfu` driven by the fake bus and the fake clock (nothing sleeps for real).
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -39,7 +39,7 @@ fn run(args: &[&str], fixture_name: Option<&str>, stdin: &str) -> Run {
 /// The family's DFU steps straight from the data file, to check the helper walks them in order.
 fn data_steps(family: &str, mode: &str) -> Vec<String> {
     let v: Value =
-        serde_json::from_str(include_str!("../../catalog/data/dfu_sequences.json")).unwrap();
+        serde_json::from_str(include_str!("../../../catalog/data/dfu_sequences.json")).unwrap();
     let fam = v["families"]
         .as_array()
         .unwrap()

@@ -7,7 +7,7 @@
 //! line, as idr_tss_not_signed.log has it; the ECID is the one in
 //! crates/device/tests/fixtures/recovery_permission_denied.json.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use serde_json::Value;

@@ -6,7 +6,7 @@
 //! made from Apple's iOS 15.4 BuildManifest.plist (crates/tss/tests/fixtures/SOURCES.md) and a
 //! loopback TSS stand-in, as crates/cli/tests/checkup_ipsw.rs does.
 
-mod common;
+use crate::common;
 use rd_testkit as support;
 
 use assert_cmd::Command;

@@ -2,7 +2,7 @@
 //! inventory shows, against a small IPSW made from a real manifest (Apple's iOS 15.4
 //! BuildManifest.plist, see crates/tss/tests/fixtures/SOURCES.md), with a loopback TSS stand-in.
 
-mod common;
+use crate::common;
 use rd_testkit as support;
 
 use assert_cmd::Command;

@@ -1,7 +1,7 @@
 //! `restore-doctor devices` against recorded USB fixtures (the fake bus) and against this
 //! machine's real bus.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use serde_json::Value;
