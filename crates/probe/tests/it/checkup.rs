@@ -567,46 +567,39 @@ fn old_restore_tool_on_path_is_flagged() {
     let w = World::new();
     let bin = w.dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
-    for (name, out) in [
-        ("idevicerestore", "idevicerestore 0.9.1"),
-        ("irecovery", "irecovery 1.2.0"),
-    ] {
+    let write = |name: &str, out: &str| {
         let p = bin.join(name);
         std::fs::write(&p, format!("#!/bin/sh\necho '{out}'\n")).unwrap();
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    };
+    write("idevicerestore", "idevicerestore 0.9.1");
+    write("irecovery", "irecovery 1.2.0");
     let mut cfg = support::hermetic_config(w.dir.path());
-    cfg.tools = rd_probe::data::tools().to_vec();
     cfg.tool_path = Some(vec![bin.clone()]);
-    let results = run(cfg.clone(), &["host.software"]);
-    let f = &results[0].finding;
-    assert_eq!(f.severity, Severity::Warn, "{}", f.title);
-    assert!(
-        f.title.contains("idevicerestore 0.9.1 is older than 1.0.0"),
-        "{}",
-        f.title
-    );
-    assert!(
+    // One evidence line per rd-host finding, its source the finding id.
+    let line = |f: &rd_model::Finding, tool: &str| {
         f.evidence
             .iter()
-            .any(|e| e.text.ends_with("irecovery: 1.2.0")),
-        "{:?}",
-        f.evidence
+            .find(|e| e.source.as_deref() == Some(format!("host.restore_tools.{tool}").as_str()))
+            .map(|e| e.text.clone())
+            .unwrap_or_else(|| panic!("no {tool} line in {:?}", f.evidence))
+    };
+    let results = run(cfg.clone(), &["host.software"]);
+    let f = &results[0].finding;
+    assert_eq!(f.id, "checkup.host.software");
+    assert!(f.severity >= Severity::Warn, "{}", f.title);
+    let idr = line(f, "idevicerestore");
+    assert!(
+        idr.starts_with('!') && idr.contains("idevicerestore 0.9.1 is older than 1.0.0"),
+        "{idr}"
     );
+    assert!(line(f, "irecovery").contains("irecovery 1.2.0"));
     assert!(f.remedies.iter().any(|r| r.id == "update-restore-tool"));
-    // A current build passes.
-    std::fs::write(
-        bin.join("idevicerestore"),
-        "#!/bin/sh\necho 'idevicerestore 1.0.0-178-g7fbd1ac'\n",
-    )
-    .unwrap();
+    // A build at the newest known commit passes its line.
+    write("idevicerestore", "idevicerestore 1.0.0-270-g405fcd1");
     let results = run(cfg, &["host.software"]);
-    assert_eq!(
-        results[0].finding.severity,
-        Severity::Ok,
-        "{}",
-        results[0].finding.title
-    );
+    let idr = line(&results[0].finding, "idevicerestore");
+    assert!(idr.starts_with('✓'), "{idr}");
 }
 
 #[test]
