@@ -1,9 +1,9 @@
 //! All of cli's integration tests in one binary (one link instead of 18).
 
-mod common;
 mod catalog;
 mod checkup;
 mod checkup_ipsw;
+mod common;
 mod devices;
 mod dfu;
 mod dfu_tty;

@@ -1,5 +1,5 @@
 //! All of probe's integration tests in one binary (one link instead of 2).
 
-mod support;
 mod checkup;
+mod support;
 mod tss_probe;
