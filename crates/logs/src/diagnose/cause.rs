@@ -254,7 +254,7 @@ fn tool_name(d: &Diagnosis, tool: Option<&ToolInfo>) -> (String, Option<String>)
 fn tool_update_remedy(d: &Diagnosis, tool: Option<&ToolInfo>) -> Remedy {
     let (name, id) = tool_name(d, tool);
     let def = id.as_deref().and_then(crate::tool::def);
-    let generic = rd_kb::remedies(&["update-restore-tool"]);
+    let generic = rd_kb::remedies!["update-restore-tool"];
     let (latest, others) = match def {
         Some(t) => (t.def.latest.clone(), t.def.others.clone()),
         None => {
@@ -345,7 +345,7 @@ fn tool_remedies(d: &mut Diagnosis, tool: Option<&ToolInfo>) {
     let rest: Vec<Remedy> = d
         .remedies
         .drain(..)
-        .chain(rd_kb::remedies(&["restore-tool-known-issue"]))
+        .chain(rd_kb::remedies!["restore-tool-known-issue"])
         .filter(|r| r.id != "update-restore-tool")
         .collect();
     for r in rest {
