@@ -120,10 +120,11 @@ pub fn remedy(id: &str) -> Option<Remedy> {
         .map(RemedyDef::to_remedy)
 }
 
-/// Remedies for these ids, in the given order. Unknown ids are skipped (tests in each crate
-/// verify that every id they use exists, so this never drops one in practice).
-pub fn remedies<S: AsRef<str>>(ids: &[S]) -> Vec<Remedy> {
-    ids.iter().filter_map(|id| remedy(id.as_ref())).collect()
+/// Remedies for these ids, in the given order. The ids are typed, so none can be missing: write
+/// them with [`remedies!`](crate::remedies!) or [`remedy_id!`](crate::remedy_id!), or read them
+/// from data as [`RemedyId`] (an unknown id fails there, where the data is validated).
+pub fn remedies(ids: &[RemedyId]) -> Vec<Remedy> {
+    ids.iter().map(|id| id.def().to_remedy()).collect()
 }
 
 #[cfg(test)]
@@ -181,10 +182,11 @@ mod tests {
     }
 
     #[test]
-    fn remedies_resolves_in_order_and_skips_unknown() {
-        let r = remedies(&["usb-direct-port", "no-such-remedy", "retry"]);
+    fn remedies_resolve_in_order() {
+        let r = remedies(&[RemedyId::UsbDirectPort, RemedyId::Retry]);
         let ids: Vec<_> = r.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["usb-direct-port", "retry"]);
         assert_eq!(r[0].check.as_deref(), Some("usb.hub"));
+        assert_eq!(remedy("no-such-remedy"), None);
     }
 }
