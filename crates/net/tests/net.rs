@@ -197,6 +197,9 @@ fn tls_server(
             if req.is_empty() {
                 continue;
             }
+            // Read the body too: closing a socket with unread bytes makes the kernel answer
+            // with a reset, which can reach the client before the answer does.
+            let _ = read_body(&mut tls, &req);
             seen2.lock().unwrap().push(req);
             let _ = tls.write_all(answer.as_bytes());
             tls.conn.send_close_notify();
@@ -216,12 +219,29 @@ fn plain_server(answers: Vec<String>) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
         for tcp in l.incoming() {
             let Ok(mut tcp) = tcp else { continue };
             let req = read_head(&mut tcp);
+            let _ = read_body(&mut tcp, &req);
             seen2.lock().unwrap().push(req);
             let Some(a) = answers.next() else { return };
             let _ = tcp.write_all(a.as_bytes());
         }
     });
     (addr, seen)
+}
+
+/// Reads the `Content-Length` bytes of body that follow a request head.
+fn read_body(s: &mut impl Read, head: &str) -> std::io::Result<Vec<u8>> {
+    let len = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; len.min(1 << 20)];
+    s.read_exact(&mut body)?;
+    Ok(body)
 }
 
 fn read_head(s: &mut impl Read) -> String {
