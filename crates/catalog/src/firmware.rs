@@ -69,6 +69,23 @@ impl<'a> Firmware<'a> {
             .any(|p| p.eq_ignore_ascii_case(product_type.trim()))
     }
 
+    /// This entry's values, owned.
+    pub fn to_record(&self) -> FirmwareRecord {
+        FirmwareRecord {
+            os: self.os.into(),
+            version: self.version.into(),
+            build: self.build.into(),
+            product_types: self.product_types().map(str::to_string).collect(),
+            released: self.released.map(str::to_string),
+            beta: self.beta,
+            rc: self.rc,
+            url: self.url.map(str::to_string),
+            sha1: self.sha1.map(str::to_string),
+            sha256: self.sha256.map(str::to_string),
+            size: self.size,
+        }
+    }
+
     /// Renders this entry as one catalog line (the inverse of parsing).
     pub fn to_line(&self) -> String {
         let mut flags = String::new();
@@ -95,8 +112,9 @@ impl<'a> Firmware<'a> {
     }
 }
 
-/// Owned values for writing a new catalog line (used by `catalog update`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Owned values of one catalog entry: written as a new line by `catalog update`, and the JSON
+/// row `catalog find` prints.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FirmwareRecord {
     /// OS name.
     pub os: String,

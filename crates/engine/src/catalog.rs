@@ -49,32 +49,8 @@ pub fn update_blocking(
         .map_err(|e| EngineError::NotFound(format!("catalog update failed: {e}")))
 }
 
-/// One IPSW the catalog knows.
-#[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    /// `iOS`, `iPadOS`…
-    pub os: String,
-    /// Version, e.g. 15.8.3.
-    pub version: String,
-    /// Build, e.g. 19H386.
-    pub build: String,
-    /// The devices it is for.
-    pub product_types: Vec<String>,
-    /// Release date.
-    pub released: Option<String>,
-    /// A beta build.
-    pub beta: bool,
-    /// A release candidate.
-    pub rc: bool,
-    /// Download URL.
-    pub url: Option<String>,
-    /// SHA-1 of the file.
-    pub sha1: Option<String>,
-    /// SHA-256 of the file.
-    pub sha256: Option<String>,
-    /// Size in bytes.
-    pub size: Option<u64>,
-}
+/// One IPSW the catalog knows (the catalog's own owned record).
+pub use rd_catalog::firmware::FirmwareRecord as Row;
 
 /// `catalog find`: the IPSWs of a build or version.
 #[derive(Debug, Clone, Serialize)]
@@ -111,19 +87,7 @@ pub fn find_blocking(net: &Net, what: &str, device: Option<&str>) -> Result<Foun
                 pts.as_ref()
                     .is_none_or(|p| p.iter().any(|pt| f.supports(pt)))
             })
-            .map(|f| Row {
-                os: f.os.into(),
-                version: f.version.into(),
-                build: f.build.into(),
-                product_types: f.product_types().map(str::to_string).collect(),
-                released: f.released.map(str::to_string),
-                beta: f.beta,
-                rc: f.rc,
-                url: f.url.map(str::to_string),
-                sha1: f.sha1.map(str::to_string),
-                sha256: f.sha256.map(str::to_string),
-                size: f.size,
-            })
+            .map(|f| f.to_record())
             .collect();
         (rows, c.info.to_string())
     });
