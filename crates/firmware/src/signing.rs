@@ -106,16 +106,7 @@ pub fn now_utc() -> String {
 /// Formats Unix seconds as `YYYY-MM-DD HH:MM:SS UTC`.
 pub fn format_unix(secs: u64) -> String {
     let (date, rem) = (secs / 86_400, secs % 86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = date as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = rd_model::civil::civil_from_days(date as i64);
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
         rem / 3600,
@@ -124,41 +115,9 @@ pub fn format_unix(secs: u64) -> String {
     )
 }
 
-/// Reads an HTTP `Date` (`Tue, 25 Nov 2025 00:00:00 GMT`) as Unix seconds.
+/// Reads an HTTP `Date` (`Tue, 25 Nov 2025 00:00:00 GMT`) as Unix seconds (rd-net's parser).
 pub fn parse_http_date(s: &str) -> Option<u64> {
-    let parts: Vec<&str> = s.split_whitespace().collect();
-    let [_, day, month, year, time, ..] = parts.as_slice() else {
-        return None;
-    };
-    let day: i64 = day.parse().ok()?;
-    let month = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ]
-    .iter()
-    .position(|m| m.eq_ignore_ascii_case(month))? as i64
-        + 1;
-    let year: i64 = year.parse().ok()?;
-    let hms: Vec<i64> = time.split(':').filter_map(|p| p.parse().ok()).collect();
-    let [h, mi, se] = hms.as_slice() else {
-        return None;
-    };
-    let ok = (1..=31).contains(&day)
-        && (0..24).contains(h)
-        && (0..60).contains(mi)
-        && (0..=60).contains(se)
-        && (1970..=9999).contains(&year);
-    if !ok {
-        return None;
-    }
-    // Days-from-civil (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days * 86_400 + h * 3600 + mi * 60 + se).ok()
+    rd_net::date::parse_http_date(s).and_then(|t| u64::try_from(t).ok())
 }
 
 fn age_of(date: Option<&str>, now: u64) -> Option<u64> {

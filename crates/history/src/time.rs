@@ -1,6 +1,7 @@
 //! Time as the history shows it: seconds since the Unix epoch, printed as a UTC date and time
 //! (no time-zone database needed, the same on every platform).
 
+use rd_model::civil::civil_from_days;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Now, in seconds since the Unix epoch (0 if the clock is before 1970).
@@ -32,20 +33,6 @@ pub fn compact_utc(secs: u64) -> String {
         (rem % 3600) / 60,
         rem % 60
     )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! [`Severity`], the evidence that led to it and the ordered [`Remedy`] list. The CLI's text and
 //! `--json` output, the web page and shareable reports all render these same values.
 
+pub mod civil;
 mod family;
 mod finding;
 pub mod redact;

@@ -11,16 +11,7 @@ fn month(s: &str) -> Option<u32> {
     MONTHS.iter().position(|m| *m == s).map(|i| i as u32 + 1)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use rd_model::civil::{civil_from_days, days_from_civil};
 
 fn hms(s: &str) -> Option<(u32, u32, u32)> {
     let mut it = s.split(':');
@@ -70,16 +61,7 @@ pub fn format_http_date(unix: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
-    // Inverse of days_from_civil (Howard Hinnant's civil_from_days).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = civil_from_days(days);
     let name = MONTHS[(m - 1) as usize];
     let month = format!("{}{}", name[..1].to_ascii_uppercase(), &name[1..]);
     format!(
