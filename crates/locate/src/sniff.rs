@@ -16,46 +16,18 @@ pub(crate) fn sniff_file(path: &Path) -> Option<String> {
 }
 
 /// The first Apple product type (`iPhone10,3`, `iPad7,5`, `iPod9,1`, `AppleTV5,3`, `Watch6,1`)
-/// that `text` names.
+/// that `text` names. The log reader's own parser finds the candidates; a number pair longer
+/// than three digits on either side (`iPhone1,2345`) is not a product type.
 pub fn sniff_device(text: &str) -> Option<String> {
-    const FAMILIES: [&str; 5] = ["iPhone", "iPad", "iPod", "AppleTV", "Watch"];
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest = &text[i..];
-        if let Some(fam) = FAMILIES.iter().find(|f| rest.starts_with(**f)) {
-            let after = &rest[fam.len()..];
-            if let Some(n) = product_numbers(after) {
-                // Not part of a longer word ("xiPhone1,2" is not a product type).
-                let before_ok = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-                if before_ok {
-                    return Some(format!("{fam}{}", &after[..n]));
-                }
-            }
-        }
-        i += rest.chars().next().map_or(1, char::len_utf8);
-    }
-    None
+    rd_logs::extract::product_types(text)
+        .into_iter()
+        .find(|p| plausible_numbers(p))
 }
 
-/// Length of a `major,minor` number pair at the start of `s`, if there is one.
-fn product_numbers(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    let major = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if major == 0 || major > 3 || b.get(major) != Some(&b',') {
-        return None;
-    }
-    let minor = b[major + 1..]
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
-    if minor == 0 || minor > 3 {
-        return None;
-    }
-    let end = major + 1 + minor;
-    // "iPhone10,3x" or "iPhone10,34567" is not a product type.
-    if b.get(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
-        return None;
-    }
-    Some(end)
+/// True when the `major,minor` pair at the end of a product type has 1–3 digits on each side.
+fn plausible_numbers(product_type: &str) -> bool {
+    let digits = product_type.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    digits.split_once(',').is_some_and(|(major, minor)| {
+        (1..=3).contains(&major.len()) && (1..=3).contains(&minor.len())
+    })
 }
