@@ -112,16 +112,9 @@ pub const FIXTURE_ENV: &str = "RESTORE_DOCTOR_HOST_FIXTURE";
 /// default: this computer's).
 pub const PLATFORM_ENV: &str = "RESTORE_DOCTOR_HOST_PLATFORM";
 
-/// The captures named by [`FIXTURE_ENV`] / [`PLATFORM_ENV`], if set: `Ok(None)` when they are
-/// not, one clear line when the folder or platform is unusable.
-pub fn inputs_from_env() -> Result<Option<HostInputs>, String> {
-    inputs_from_vars(
-        std::env::var_os(FIXTURE_ENV),
-        std::env::var(PLATFORM_ENV).ok(),
-    )
-}
-
-/// [`inputs_from_env`] on given values (a folder, a platform name).
+/// The captures named by a folder and a platform name (the values of [`FIXTURE_ENV`] and
+/// [`PLATFORM_ENV`], which the CLI reads): `Ok(None)` without a folder, one clear line when the
+/// folder or platform is unusable.
 pub fn inputs_from_vars(
     fixture: Option<std::ffi::OsString>,
     platform: Option<String>,

@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 /// Environment variable naming the config file (read by the CLI and passed in; this crate
 /// reads no environment variable).
 pub const CONFIG_ENV: &str = "RESTORE_DOCTOR_CONFIG";
+/// Environment variable naming a folder of host-software captures (read by the CLI).
+pub const HOST_FIXTURE_ENV: &str = rd_host::FIXTURE_ENV;
+/// Environment variable naming the platform of those captures (read by the CLI).
+pub const HOST_PLATFORM_ENV: &str = rd_host::PLATFORM_ENV;
 
 /// Everything the checkup probes, and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +50,13 @@ pub struct Config {
     pub tools: Vec<ToolSpec>,
     /// Directories searched for the tools (default: PATH).
     pub tool_path: Option<Vec<PathBuf>>,
+    /// A folder of captured command output and files to check for `host.software` instead of
+    /// this computer (tests, or another machine's captures); the CLI fills it from
+    /// [`HOST_FIXTURE_ENV`].
+    pub host_captures: Option<PathBuf>,
+    /// Whose platform those captures are (`windows`, `macos`, `linux`; default: this
+    /// computer's); the CLI fills it from [`HOST_PLATFORM_ENV`].
+    pub host_platform: Option<String>,
     /// Domains whose hosts-file entries are reported.
     pub apple_domains: Vec<String>,
     /// Per-check budgets in milliseconds, overriding `crates/kb/data/checks.toml`.
@@ -115,6 +126,8 @@ impl Default for Config {
             min_free_gb: d.min_free_gb,
             tools: data::tools().to_vec(),
             tool_path: None,
+            host_captures: None,
+            host_platform: None,
             apple_domains: d.apple_domains.clone(),
             timeouts_ms: BTreeMap::new(),
             step_timeout_ms: 1800,

@@ -14,7 +14,9 @@ pub mod net;
 pub mod runner;
 pub mod tls;
 
-pub use config::{CONFIG_ENV, Config, ConfigError, ConfigSource};
+pub use config::{
+    CONFIG_ENV, Config, ConfigError, ConfigSource, HOST_FIXTURE_ENV, HOST_PLATFORM_ENV,
+};
 pub use runner::{CheckResult, Event, UnknownCheck, run, select};
 
 /// Runs the checkup with `cfg` over the checks `ids` and returns one finding per check, in order

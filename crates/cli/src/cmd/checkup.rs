@@ -122,6 +122,15 @@ impl From<NeedArg> for ModeNeed {
     }
 }
 
+/// Points `host.software` at a folder of captures when `RESTORE_DOCTOR_HOST_FIXTURE` (and
+/// `RESTORE_DOCTOR_HOST_PLATFORM`) say so: read here, since the libraries read no environment.
+pub fn apply_host_captures_environment(cfg: &mut Config) {
+    if let Some(dir) = std::env::var_os(rd_probe::HOST_FIXTURE_ENV).filter(|v| !v.is_empty()) {
+        cfg.host_captures = Some(PathBuf::from(dir));
+        cfg.host_platform = std::env::var(rd_probe::HOST_PLATFORM_ENV).ok();
+    }
+}
+
 /// The configuration: the file (`--config` or `RESTORE_DOCTOR_CONFIG`), then the flags and
 /// the proxy environment. `serve` uses it too, so the web checkup runs with the same settings.
 pub fn effective_config(args: &Args) -> Result<(Config, ConfigSource), Fail> {
@@ -152,6 +161,7 @@ pub fn effective_config(args: &Args) -> Result<(Config, ConfigSource), Fail> {
     cfg.tls.apple_roots.extend(args.apple_roots.iter().cloned());
     super::ipsw::apply_connect_to(&mut cfg, &args.connect_to)?;
     super::ipsw::apply_proxy_environment(&mut cfg);
+    apply_host_captures_environment(&mut cfg);
     if let Some(d) = &args.download_dir {
         cfg.download_dir = Some(d.clone());
     }

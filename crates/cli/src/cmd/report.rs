@@ -68,8 +68,9 @@ pub fn run(args: Args) -> CmdResult {
         Some(p) => Ok(p.clone()),
         None => newest_log(),
     };
-    let (config, _) =
+    let (mut config, _) =
         rd_probe::Config::load(args.config.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
+    super::checkup::apply_host_captures_environment(&mut config);
     let ipsw = args.ipsw.as_ref().map(|location| rd_report::IpswPlan {
         location: location.clone(),
         net: config.net_config(std::time::Duration::from_secs(60)),

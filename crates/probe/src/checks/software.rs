@@ -5,8 +5,9 @@
 //!
 //! `rd_host` reads raw command output and files and decides in plain functions tested on
 //! captures of the real formats; this module only runs it within the check's budget and folds its
-//! findings into the checkup's one finding per check. `RESTORE_DOCTOR_HOST_FIXTURE=DIR` (with
-//! `RESTORE_DOCTOR_HOST_PLATFORM=windows|macos|linux`) checks a folder of captures instead.
+//! findings into the checkup's one finding per check. `Config::host_captures` (the CLI's
+//! `RESTORE_DOCTOR_HOST_FIXTURE=DIR`, with `RESTORE_DOCTOR_HOST_PLATFORM=windows|macos|linux`)
+//! checks a folder of captures instead.
 
 use crate::checks::command_output;
 use crate::data::CheckSpec;
@@ -22,7 +23,10 @@ pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
             .check_timeout(spec.id.as_str())
             .saturating_sub(Duration::from_millis(300)),
     );
-    let inputs = match rd_host::inputs_from_env() {
+    let inputs = match rd_host::inputs_from_vars(
+        ctx.cfg.host_captures.clone().map(Into::into),
+        ctx.cfg.host_platform.clone(),
+    ) {
         Ok(Some(inputs)) => inputs,
         Ok(None) => {
             let tool_dirs = ctx.cfg.tool_path.clone();
