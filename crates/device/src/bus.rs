@@ -36,15 +36,12 @@ pub trait UsbBus {
     }
 }
 
-/// The bus to use: the fixture named by `fixture` (or `RESTORE_DOCTOR_FAKE_USB`), else the real
-/// one. A fixture that cannot be loaded is an error (exit 2 in the CLI), not a silent fallback.
+/// The bus to use: the recorded inventory `fixture` names, else the real one (the CLI turns
+/// `--usb-fixture` or `RESTORE_DOCTOR_FAKE_USB` into `fixture`). A fixture that cannot be loaded
+/// is an error (exit 2 in the CLI), not a silent fallback.
 pub fn open_bus(fixture: Option<&std::path::Path>) -> Result<Box<dyn UsbBus>, BusError> {
-    let from_env = std::env::var_os(FAKE_USB_ENV).filter(|v| !v.is_empty());
-    match fixture
-        .map(std::path::Path::to_path_buf)
-        .or_else(|| from_env.map(std::path::PathBuf::from))
-    {
-        Some(path) => Ok(Box::new(crate::fake::FakeBus::load(&path)?)),
+    match fixture {
+        Some(path) => Ok(Box::new(crate::fake::FakeBus::load(path)?)),
         None => Ok(Box::new(crate::real::NusbBus::new())),
     }
 }

@@ -37,6 +37,8 @@ pub struct Request {
     pub force: bool,
     /// Download this URL instead of the catalog's.
     pub manual: Option<Manual>,
+    /// A recorded USB inventory to read instead of the real bus (for `connected`).
+    pub usb_fixture: Option<PathBuf>,
 }
 
 /// Everything from outside.
@@ -92,9 +94,12 @@ pub struct Plan {
 
 /// The device a query names; `connected` means the one Apple device on USB whose model the
 /// bus shows exactly (Recovery/DFU, or normal mode when only one model fits).
-pub fn resolve_device(query: &str) -> Result<&'static Device, GetError> {
+pub fn resolve_device(
+    query: &str,
+    usb_fixture: Option<&Path>,
+) -> Result<&'static Device, GetError> {
     if query.eq_ignore_ascii_case("connected") {
-        let bus = rd_device::open_bus(None).map_err(|e| GetError::Usage(e.to_string()))?;
+        let bus = rd_device::open_bus(usb_fixture).map_err(|e| GetError::Usage(e.to_string()))?;
         let inv = bus
             .enumerate()
             .map_err(|e| GetError::Usage(e.to_string()))?;
@@ -108,7 +113,7 @@ pub fn resolve_device(query: &str) -> Result<&'static Device, GetError> {
             (0, _) => Err(GetError::Usage(
                 "no iPhone, iPad or iPod touch is connected; name the device instead".into(),
             )),
-            (1, [pt]) => resolve_device(pt),
+            (1, [pt]) => resolve_device(pt, None),
             (1, []) => Err(GetError::Usage(
                 "the connected device's exact model cannot be read from USB in normal mode; name it (e.g. iPhone10,4) or put it in Recovery mode".into(),
             )),
@@ -146,7 +151,7 @@ fn file_name(url: &str) -> String {
 
 /// Decides what to download, or says why not.
 pub fn plan(req: &Request, deps: &Deps<'_, '_>) -> Result<Plan, GetError> {
-    let device = resolve_device(&req.device)?;
+    let device = resolve_device(&req.device, req.usb_fixture.as_deref())?;
     let mut notes = Vec::new();
     let (ipsw, signing) = match &req.manual {
         Some(m) => {
@@ -289,11 +294,11 @@ mod tests {
     #[test]
     fn device_queries_must_name_one_ios_model() {
         assert_eq!(
-            resolve_device("iPhone10,4").unwrap().product_type,
+            resolve_device("iPhone10,4", None).unwrap().product_type,
             "iPhone10,4"
         );
         assert!(matches!(
-            resolve_device("NoSuchPhone99,9"),
+            resolve_device("NoSuchPhone99,9", None),
             Err(GetError::Usage(_))
         ));
     }

@@ -253,6 +253,7 @@ fn request(dir: &Path, target: Option<&str>, force: bool) -> Request {
         out_dir: dir.to_path_buf(),
         force,
         manual: None,
+        usb_fixture: None,
     }
 }
 

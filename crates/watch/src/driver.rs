@@ -239,8 +239,7 @@ pub fn spawn(opts: Options) -> Result<WatchHandle, String> {
                     return;
                 }
             };
-            let hotplug = opts.usb_fixture.is_none()
-                && std::env::var_os(rd_device::FAKE_USB_ENV).is_none_or(|v| v.is_empty());
+            let hotplug = opts.usb_fixture.is_none();
             if hotplug {
                 crate::hotplug::start(wake_for_thread.clone(), stop_flag.clone());
             }

@@ -131,6 +131,7 @@ pub fn run(args: Args) -> CmdResult {
             },
             file_name: None,
         }),
+        usb_fixture: super::usb_source::fixture_from_env(),
     };
     let catalog = args.net.catalog();
     catalog.with(|cat| {

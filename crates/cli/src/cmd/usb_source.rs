@@ -37,11 +37,15 @@ impl UsbSource {
     /// subcommand runs the checkup) parses no flags, so the variable is read here too.
     pub fn source(&self) -> rd_engine::UsbSource {
         rd_engine::UsbSource {
-            fixture: self.usb_fixture.clone().or_else(|| {
-                std::env::var_os(rd_device::FAKE_USB_ENV)
-                    .filter(|v| !v.is_empty())
-                    .map(PathBuf::from)
-            }),
+            fixture: self.usb_fixture.clone().or_else(fixture_from_env),
         }
     }
+}
+
+/// The recorded USB inventory `RESTORE_DOCTOR_FAKE_USB` names, if set: read here, since the
+/// libraries read no environment.
+pub fn fixture_from_env() -> Option<PathBuf> {
+    std::env::var_os(rd_device::FAKE_USB_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }

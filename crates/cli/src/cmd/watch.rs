@@ -60,7 +60,7 @@ pub fn run(args: Args) -> CmdResult {
         LogDirs::Fixed(args.log_dirs.clone())
     };
     let opts = Options {
-        usb_fixture: args.usb.usb_fixture.clone(),
+        usb_fixture: args.usb.source().fixture,
         log_dirs,
         poll: Duration::from_millis(args.poll_ms),
     };

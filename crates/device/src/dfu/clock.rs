@@ -73,22 +73,6 @@ impl Clock for FakeClock {
     }
 }
 
-/// Environment variable choosing the helper's clock: `fake` (never sleeps; for tests) or `xN`
-/// (runs N times faster; for terminal tests). Anything else, or unset: real time.
-pub const CLOCK_ENV: &str = "RESTORE_DOCTOR_CLOCK";
-
-/// The clock `RESTORE_DOCTOR_CLOCK` asks for (real time by default).
-pub fn clock_from_env() -> Box<dyn Clock> {
-    let v = std::env::var(CLOCK_ENV).unwrap_or_default();
-    if v == "fake" {
-        return Box::new(FakeClock::new());
-    }
-    match v.strip_prefix('x').and_then(|n| n.parse::<u32>().ok()) {
-        Some(n) => Box::new(SystemClock::sped_up(n)),
-        None => Box::new(SystemClock::new()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
