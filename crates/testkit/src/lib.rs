@@ -8,6 +8,9 @@
 //! IPSW are CRC'd by feeding a reusable zero buffer through `crc32fast::Hasher` (not the old
 //! hand-written O(log n) GF(2) matrix power): the 4.5 GiB sparse test still runs in 0.2 s.
 
+pub mod ca;
+pub use ca::Ca;
+
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};

@@ -8,11 +8,9 @@ use hickory_server::authority::{Catalog, ZoneType};
 use hickory_server::proto::rr::rdata::{A, SOA};
 use hickory_server::proto::rr::{LowerName, Name, RData, Record};
 use hickory_server::store::in_memory::InMemoryAuthority;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -29,53 +27,7 @@ pub const NAMES: &[&str] = &[
     "dns.google",
 ];
 
-/// A certificate authority and what it issues.
-pub struct Ca {
-    issuer: Issuer<'static, KeyPair>,
-    /// The CA certificate, PEM.
-    pub pem: String,
-}
-
-impl Ca {
-    /// A self-signed CA with this common name and organisation.
-    pub fn new(cn: &str, org: &str) -> Ca {
-        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-        p.distinguished_name.push(DnType::CommonName, cn);
-        p.distinguished_name.push(DnType::OrganizationName, org);
-        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        p.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let key = KeyPair::generate().unwrap();
-        let cert = p.self_signed(&key).unwrap();
-        Ca {
-            issuer: Issuer::new(p, key),
-            pem: cert.pem(),
-        }
-    }
-
-    /// A leaf for `names`, with its key.
-    pub fn leaf(&self, names: &[&str]) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
-        let mut p = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-            .unwrap();
-        p.distinguished_name.push(DnType::CommonName, names[0]);
-        let key = KeyPair::generate().unwrap();
-        let cert = p.signed_by(&key, &self.issuer).unwrap();
-        (
-            vec![cert.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        )
-    }
-
-    /// Writes the CA PEM to `dir/file` and returns the path.
-    pub fn write(&self, dir: &Path, file: &str) -> PathBuf {
-        let p = dir.join(file);
-        std::fs::write(&p, &self.pem).unwrap();
-        p
-    }
-}
+pub use rd_testkit::Ca;
 
 /// What a fake TLS server does after the handshake.
 #[derive(Clone)]
