@@ -9,7 +9,9 @@
 //! hand-written O(log n) GF(2) matrix power): the 4.5 GiB sparse test still runs in 0.2 s.
 
 pub mod ca;
+pub mod corpus;
 pub use ca::Ca;
+pub use corpus::{corpus_log, place_corpus_log};
 
 use std::collections::HashMap;
 use std::fs::File;

@@ -3,23 +3,9 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::path::Path;
 
-fn corpus(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../corpus/real/tuned")
-        .join(name)
-}
-
-fn place(src: &str, dest: &Path, age_hours: u64) {
-    fs::create_dir_all(dest.parent().unwrap()).unwrap();
-    fs::copy(corpus(src), dest).unwrap();
-    let f = fs::File::options().write(true).open(dest).unwrap();
-    f.set_modified(SystemTime::now() - Duration::from_secs(age_hours * 3600))
-        .unwrap();
-}
+use rd_testkit::place_corpus_log as place;
 
 fn cmd(data: &Path) -> Command {
     let mut c = Command::cargo_bin("restore-doctor").unwrap();
