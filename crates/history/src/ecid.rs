@@ -10,6 +10,18 @@
 /// How far into a log the ECID is looked for (tools print it in their first lines).
 pub const SCAN_LIMIT: usize = 4 * 1024 * 1024;
 
+/// The first ECID a log file names, read from its first [`SCAN_LIMIT`] bytes.
+pub fn ecid_in_file(path: &std::path::Path) -> Option<u64> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(SCAN_LIMIT as u64)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    ecid_in_text(&String::from_utf8_lossy(&bytes))
+}
+
 /// The first ECID named in `text`, as a number.
 pub fn ecid_in_text(text: &str) -> Option<u64> {
     text.lines().find_map(ecid_in_line)

@@ -8,8 +8,7 @@ use rd_engine::devices::{DevicesOptions, devices_blocking};
 use rd_history::{Attempt, CheckupVerdict, DEFAULT_WAIT, Store};
 use rd_logs::Diagnosis;
 use rd_model::Report;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Whether and how the checkup runs.
 #[derive(Debug, Clone)]
@@ -80,7 +79,7 @@ pub fn assemble(opts: AssembleOptions) -> (Bundle, Vec<String>) {
     };
     let (log, log_ecid) = match &opts.log {
         Ok(path) => match rd_engine::log::diagnose_path(path) {
-            Ok(d) => (Part::Done(d), ecid_of_file(path)),
+            Ok(d) => (Part::Done(d), rd_history::ecid::ecid_in_file(path)),
             Err(e) => (Part::Failed(e.to_string()), None),
         },
         Err(why) => (Part::Skipped(why.clone()), None),
@@ -163,16 +162,6 @@ fn row(d: &AppleDevice) -> DeviceRow {
         hubs: d.hubs.iter().map(|h| h.name.clone()).collect(),
         driver: d.driver.clone(),
     }
-}
-
-/// The ECID a log file names (read from its first [`rd_history::ecid::SCAN_LIMIT`] bytes).
-pub(crate) fn ecid_of_file(path: &Path) -> Option<u64> {
-    let file = std::fs::File::open(path).ok()?;
-    let mut bytes = Vec::new();
-    file.take(rd_history::ecid::SCAN_LIMIT as u64)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    rd_history::ecid::ecid_in_text(&String::from_utf8_lossy(&bytes))
 }
 
 /// The device the report is about: the log's ECID, else the one connected device with an ECID.

@@ -7,8 +7,8 @@ use crate::fail::{CmdResult, EXIT_OK, Fail};
 use crate::render::{bold, dim, print_json};
 use rd_history::{Attempt, DEFAULT_WAIT, DeviceHistory, Store, by_device, time::format_utc};
 use rd_logs::Diagnosis;
-use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -202,20 +202,14 @@ fn ecid_of_log(d: &Diagnosis) -> Option<u64> {
         .file
         .as_deref()
         .filter(|f| *f != "-" && *f != "standard input")?;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(rd_history::ecid::SCAN_LIMIT as u64)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    rd_history::ecid::ecid_in_text(&String::from_utf8_lossy(&bytes))
+    rd_history::ecid::ecid_in_file(Path::new(path))
 }
 
 /// The ECID of the one connected device whose model is the log's.
 fn ecid_of_connected(d: &Diagnosis) -> Option<u64> {
     let product = d.device.as_ref()?.product_type.clone()?;
     let usb = rd_engine::UsbSource {
-        fixture: std::env::var_os("RESTORE_DOCTOR_FAKE_USB").map(PathBuf::from),
+        fixture: super::usb_source::fixture_from_env(),
     };
     let seen = rd_engine::devices::devices_blocking(&rd_engine::devices::DevicesOptions {
         usb,
