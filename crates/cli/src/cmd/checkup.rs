@@ -124,7 +124,7 @@ impl From<NeedArg> for ModeNeed {
 
 /// Points `host.software` at a folder of captures when `RESTORE_DOCTOR_HOST_FIXTURE` (and
 /// `RESTORE_DOCTOR_HOST_PLATFORM`) say so: read here, since the libraries read no environment.
-pub fn apply_host_captures_environment(cfg: &mut Config) {
+fn apply_host_captures_environment(cfg: &mut Config) {
     if let Some(dir) = std::env::var_os(rd_probe::HOST_FIXTURE_ENV).filter(|v| !v.is_empty()) {
         cfg.host_captures = Some(PathBuf::from(dir));
         cfg.host_platform = std::env::var(rd_probe::HOST_PLATFORM_ENV).ok();

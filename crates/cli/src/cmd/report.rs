@@ -68,9 +68,12 @@ pub fn run(args: Args) -> CmdResult {
         Some(p) => Ok(p.clone()),
         None => newest_log(),
     };
-    let (mut config, _) =
-        rd_probe::Config::load(args.config.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
-    super::checkup::apply_host_captures_environment(&mut config);
+    // The report's checkup and IPSW check run with the settings `checkup --config FILE` uses
+    // (proxy variables, host captures), like the web page's.
+    let (config, _) = super::checkup::effective_config(&super::checkup::Args {
+        config: args.config.clone(),
+        ..Default::default()
+    })?;
     let ipsw = args.ipsw.as_ref().map(|location| rd_report::IpswPlan {
         location: location.clone(),
         net: config.net_config(std::time::Duration::from_secs(60)),
