@@ -522,32 +522,47 @@ impl Drop for Server {
     }
 }
 
-fn serve(conn: TcpStream, handler: Handler, log: Arc<Mutex<Vec<Request>>>) {
-    conn.set_read_timeout(Some(Duration::from_secs(10))).ok();
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-        return;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or("").to_string();
-    let path = parts.next().unwrap_or("").to_string();
-    let mut headers = HashMap::new();
+/// Reads one HTTP/1.1 request as it was sent: its head (the request line and header lines,
+/// unparsed, so repeated headers can be counted) and its `Content-Length` body (at most 16 MiB).
+/// The head is empty when the peer sent nothing.
+pub fn read_raw_request(reader: &mut impl BufRead) -> (String, Vec<u8>) {
+    let mut head = String::new();
     loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
             break;
         }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-        }
+        head.push_str(&line);
     }
-    let len: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
+    let len = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())?
+        })
         .unwrap_or(0);
     let mut body = vec![0u8; len.min(16 << 20)];
     reader.read_exact(&mut body).ok();
+    (head, body)
+}
+
+fn serve(conn: TcpStream, handler: Handler, log: Arc<Mutex<Vec<Request>>>) {
+    conn.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    let mut reader = BufReader::new(conn.try_clone().unwrap());
+    let (head, body) = read_raw_request(&mut reader);
+    let mut lines = head.lines();
+    let Some(line) = lines.next() else {
+        return;
+    };
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("").to_string();
+    let headers: HashMap<String, String> = lines
+        .filter_map(|h| h.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
     let req = Request {
         method,
         path,

@@ -475,7 +475,7 @@ struct RawTss {
 
 impl RawTss {
     fn start(bodies: Vec<Vec<u8>>) -> RawTss {
-        use std::io::{BufRead, BufReader, Read, Write};
+        use std::io::{BufReader, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -484,24 +484,7 @@ impl RawTss {
             for (conn, body) in listener.incoming().zip(bodies) {
                 let Ok(mut conn) = conn else { continue };
                 let mut reader = BufReader::new(conn.try_clone().unwrap());
-                let mut head = String::new();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    head.push_str(&line);
-                }
-                let len = head
-                    .lines()
-                    .find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length")
-                            .then(|| v.trim().parse::<usize>().ok())?
-                    })
-                    .unwrap_or(0);
-                let mut req_body = vec![0; len];
-                reader.read_exact(&mut req_body).ok();
+                let (head, req_body) = rd_testkit::read_raw_request(&mut reader);
                 log.lock().unwrap().push(RawRequest {
                     head,
                     body: req_body,

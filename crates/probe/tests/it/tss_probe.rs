@@ -5,7 +5,7 @@
 use crate::support;
 
 use rd_model::Severity;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -24,24 +24,7 @@ fn raw_tss(body: &'static str) -> (SocketAddr, Seen) {
         for conn in listener.incoming() {
             let Ok(mut conn) = conn else { continue };
             let mut reader = BufReader::new(conn.try_clone().unwrap());
-            let mut head = String::new();
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                head.push_str(&line);
-            }
-            let len = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(0);
-            let mut req = vec![0; len];
-            reader.read_exact(&mut req).ok();
+            let (head, req) = rd_testkit::read_raw_request(&mut reader);
             log.lock().unwrap().push((head, req));
             let _ = conn.write_all(
                 format!(
