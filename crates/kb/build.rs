@@ -111,6 +111,19 @@ struct RawCheck {
     verify_with: Option<String>,
     #[serde(default)]
     checkup: Option<RawCheckup>,
+    #[serde(default)]
+    host: Option<RawHost>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHost {
+    platform: String,
+    reads: Vec<String>,
+    #[serde(default)]
+    family: Option<String>,
+    #[serde(default)]
+    remedies: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +137,8 @@ struct RawCheckup {
     remedies: Vec<String>,
     error_codes: Vec<String>,
 }
+
+const PLATFORMS: [&str; 4] = ["windows", "macos", "linux", "any"];
 
 const AREAS: [&str; 5] = ["host", "network", "usb", "device", "firmware"];
 
@@ -318,7 +333,66 @@ fn catalogs(
             }
         }
     }
+    for c in &checks.check {
+        if let Some(host) = &c.host {
+            host_part(c, host, checks, &remedy_ids);
+        }
+    }
     (remedy_ids, check_ids)
+}
+
+/// Validates a `[check.host]` part: platform, what it reads, and the family and remedies it
+/// carries itself unless the row's `[check.checkup]` part has them; a part the checkup does not
+/// run on its own is verified by the checkup check that runs the host checks.
+fn host_part(c: &RawCheck, host: &RawHost, checks: &CheckFile, remedies: &BTreeMap<String, usize>) {
+    let at = format!("checks.toml check {} (host)", c.id);
+    assert!(
+        c.area == "host" && c.id.starts_with("host."),
+        "{at}: a host-software check is area host with an id host.*"
+    );
+    assert!(
+        PLATFORMS.contains(&host.platform.as_str()),
+        "{at}: unknown platform '{}' (expected one of: {})",
+        host.platform,
+        PLATFORMS.join(", ")
+    );
+    assert!(
+        !host.reads.is_empty() && host.reads.iter().all(|r| !r.trim().is_empty()),
+        "{at}: reads names what the check reads"
+    );
+    match &c.checkup {
+        Some(_) => assert!(
+            host.family.is_none() && host.remedies.is_none(),
+            "{at}: family and remedies come from [check.checkup]; do not repeat them"
+        ),
+        None => {
+            let fam = host
+                .family
+                .as_deref()
+                .unwrap_or_else(|| panic!("{at}: family is required"));
+            family(fam, &at);
+            let ids = host
+                .remedies
+                .as_deref()
+                .unwrap_or_else(|| panic!("{at}: remedies are required"));
+            assert!(!ids.is_empty(), "{at}: remedies are required");
+            known_remedies(ids, remedies, &at);
+            let runner = c
+                .verify_with
+                .as_deref()
+                .and_then(|v| v.strip_prefix("restore-doctor checkup --only "))
+                .unwrap_or_else(|| {
+                    panic!("{at}: verify_with names the checkup check that runs it")
+                });
+            assert!(
+                checks
+                    .check
+                    .iter()
+                    .any(|r| r.id == runner && r.checkup.is_some() && r.host.is_some()),
+                "{at}: verify_with names '{runner}', which is not a checkup check with a [check.host] part"
+            );
+        }
+    }
 }
 
 /// One id enum: variants in data order, `ALL`, `as_str`, `parse`.

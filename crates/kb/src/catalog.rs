@@ -48,6 +48,25 @@ pub struct CheckDef {
     /// How the host checkup runs it; `None` for checks another command runs.
     #[serde(default)]
     pub checkup: Option<Checkup>,
+    /// How rd-host decides it from captured command output; `None` for other checks.
+    #[serde(default)]
+    pub host: Option<HostPart>,
+}
+
+/// How rd-host decides one host-software check: the `[check.host]` part of its row.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HostPart {
+    /// `windows`, `macos`, `linux` or `any`.
+    pub platform: String,
+    /// What it reads (commands, files, registry keys), in words a user can repeat by hand.
+    pub reads: Vec<String>,
+    /// The family its findings carry, when the row has no `[check.checkup]` part.
+    #[serde(default)]
+    family: Option<Family>,
+    /// Its remedies, when the row has no `[check.checkup]` part.
+    #[serde(default)]
+    remedies: Option<Vec<RemedyId>>,
 }
 
 /// How the host checkup (crates/probe) runs one check: the `[check.checkup]` part of its row.
@@ -67,6 +86,26 @@ pub struct Checkup {
 }
 
 impl CheckDef {
+    /// The family its findings carry (from `[check.checkup]`, else `[check.host]`); `None` for
+    /// checks whose findings choose their own.
+    pub fn family(&self) -> Option<Family> {
+        match (&self.checkup, &self.host) {
+            (Some(run), _) => Some(run.family),
+            (None, Some(host)) => host.family,
+            (None, None) => None,
+        }
+    }
+
+    /// Its remedies, in order (from `[check.checkup]`, else `[check.host]`; build.rs makes sure
+    /// exactly one of them has the list when either part is there).
+    pub fn remedies(&self) -> &[RemedyId] {
+        match (&self.checkup, &self.host) {
+            (Some(run), _) => &run.remedies,
+            (None, Some(host)) => host.remedies.as_deref().unwrap_or_default(),
+            (None, None) => &[],
+        }
+    }
+
     /// The command a user runs to verify this check.
     pub fn command(&self) -> String {
         self.verify_with

@@ -25,7 +25,7 @@
 //! let _ = rd_kb::check_id!("net.dnz");
 //! ```
 
-use crate::catalog::{CheckDef, Checkup, RemedyDef, checks, remedy_defs};
+use crate::catalog::{CheckDef, Checkup, HostPart, RemedyDef, checks, remedy_defs};
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -58,6 +58,16 @@ impl CheckId {
             .iter()
             .copied()
             .filter(|c| c.checkup().is_some())
+    }
+
+    /// How rd-host decides it (`None`: not a host-software check).
+    pub fn host(self) -> Option<&'static HostPart> {
+        self.def().host.as_ref()
+    }
+
+    /// The host-software checks rd-host decides, in data order.
+    pub fn host_ids() -> impl Iterator<Item = CheckId> {
+        CheckId::ALL.iter().copied().filter(|c| c.host().is_some())
     }
 }
 

@@ -7,17 +7,20 @@
 //! - [`lookup`]: what a user typed or pasted → the entry, its family and remedies;
 //! - [`RemedyId`] / [`CheckId`] with [`remedy_id!`], [`check_id!`] and [`remedies!`]: ids checked
 //!   by the compiler against the data;
-//! - [`registry`]: helpers for each crate's finding-id registry test.
+//! - [`registry`]: the finding-id registries' types and checks; [`finding_ids`] is this crate's.
 
 pub mod catalog;
 pub mod code;
 pub mod errors;
+pub mod finding_ids;
 pub mod ids;
 pub mod lookup;
 pub mod registry;
 pub mod similar;
 
-pub use catalog::{CheckDef, Checkup, RemedyDef, check, checks, remedies, remedy, remedy_defs};
+pub use catalog::{
+    CheckDef, Checkup, HostPart, RemedyDef, check, checks, remedies, remedy, remedy_defs,
+};
 pub use errors::{
     ErrorEntry, Kind, RangeRule, by_id, by_value, codes_for_family, entries, entries_in_family,
     range_by_id, range_for, ranges, validate,

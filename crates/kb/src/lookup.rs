@@ -425,7 +425,7 @@ pub fn source_label(source: &str) -> Option<String> {
     Some(label)
 }
 
-fn range_finding(code: &str, typed: &str, rule: &RangeRule) -> Finding {
+pub(crate) fn range_finding(code: &str, typed: &str, rule: &RangeRule) -> Finding {
     let explanation = format!(
         "{code} has no entry of its own in the knowledge base; it was matched by range ({}). {}",
         rule.span(),

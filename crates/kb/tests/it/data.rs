@@ -382,6 +382,26 @@ mod registry {
     }
 
     #[test]
+    fn host_rows_carry_platform_family_and_remedies() {
+        let rows: Vec<String> = CheckId::host_ids()
+            .map(|c| {
+                let host = c.host().expect("host part");
+                let remedies: Vec<&str> = c.def().remedies().iter().map(|r| r.as_str()).collect();
+                assert!(!host.reads.is_empty(), "{c}");
+                assert!(!remedies.is_empty(), "{c}");
+                format!(
+                    "{c} [{}] {:?} {} — {}",
+                    host.platform,
+                    c.def().family().expect("family"),
+                    remedies.join(", "),
+                    c.def().command()
+                )
+            })
+            .collect();
+        insta::assert_snapshot!("host_check_rows", rows.join("\n"));
+    }
+
+    #[test]
     fn check_id_list() {
         let ids: Vec<String> = CheckId::ALL
             .iter()
