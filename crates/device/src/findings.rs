@@ -53,28 +53,34 @@ pub struct UsbCheckOptions {
     pub query_lockdown: bool,
 }
 
+/// The environment variable naming usbmuxd's address (`ip:port`, or a socket path on Unix),
+/// as libimobiledevice and idevice spell it; the program reads it and passes the value to
+/// [`lockdown_findings`].
+pub const USBMUXD_ENV: &str = "USBMUXD_SOCKET_ADDRESS";
+
 /// Looks at the bus and returns findings (never fails: an unreadable bus is itself a finding).
+/// Booted devices' trust and build, read over usbmuxd, are [`lockdown_findings`] (async).
 pub fn usb_findings(bus: &dyn UsbBus, opts: &UsbCheckOptions) -> Vec<Finding> {
     match bus.enumerate() {
-        Ok(inv) => {
-            let scan = scan_inventory(bus.source(), &inv);
-            let mut f = scan_findings(&scan, opts);
-            f.extend(lockdown_findings(&scan, opts));
-            f
-        }
+        Ok(inv) => scan_findings(&scan_inventory(bus.source(), &inv), opts),
         Err(e) => vec![bus_error_finding(&e)],
     }
 }
 
-/// Trust and beta-build findings for booted devices, read through usbmuxd/lockdown. Empty
-/// unless built with the `lockdown` feature and asked for in `opts`.
-pub fn lockdown_findings(scan: &Scan, opts: &UsbCheckOptions) -> Vec<Finding> {
+/// Trust and beta-build findings for booted devices, read through usbmuxd/lockdown at
+/// `usbmuxd` (default: the platform's address) on the caller's runtime. Empty unless built
+/// with the `lockdown` feature and asked for in `opts`.
+pub async fn lockdown_findings(
+    scan: &Scan,
+    opts: &UsbCheckOptions,
+    usbmuxd: Option<&str>,
+) -> Vec<Finding> {
     if !opts.query_lockdown || !scan.devices.iter().any(|d| d.mode == Mode::Normal) {
         return Vec::new();
     }
     #[cfg(feature = "lockdown")]
     {
-        match crate::lockdown::normal_devices(std::time::Duration::from_secs(3)) {
+        match crate::lockdown::normal_devices(usbmuxd, std::time::Duration::from_secs(3)).await {
             Ok(list) => crate::lockdown::normal_findings(&list),
             Err(why) => vec![
                 Finding::new(
@@ -90,6 +96,7 @@ pub fn lockdown_findings(scan: &Scan, opts: &UsbCheckOptions) -> Vec<Finding> {
     }
     #[cfg(not(feature = "lockdown"))]
     {
+        let _ = usbmuxd;
         Vec::new()
     }
 }

@@ -1,6 +1,10 @@
 //! Normal-mode details through usbmuxd and lockdown (cargo feature `lockdown`, off by default):
 //! product type, iOS version and build, and whether the device trusts this computer. Every
 //! call has a timeout; nothing is written to the device or to usbmuxd.
+//!
+//! The calls are `async` and run on the caller's tokio runtime (this crate builds none), and
+//! usbmuxd's address comes in as a value (the program reads `USBMUXD_SOCKET_ADDRESS`, see
+//! [`crate::findings::USBMUXD_ENV`]), so nothing here reads the environment.
 
 use idevice::IdeviceService;
 use idevice::services::lockdown::LockdownClient;
@@ -46,8 +50,22 @@ fn text(v: Result<plist::Value, idevice::IdeviceError>) -> Option<String> {
     v.ok().and_then(|v| v.as_string().map(str::to_string))
 }
 
-async fn read_all() -> Result<Vec<NormalDevice>, String> {
-    let addr = UsbmuxdAddr::from_env_var().unwrap_or_default();
+/// Where usbmuxd listens: `setting` as `USBMUXD_SOCKET_ADDRESS` spells it (`ip:port`, or on
+/// Unix a socket path), else the platform's default (`/var/run/usbmuxd`, or 127.0.0.1:27015).
+pub fn usbmuxd_addr(setting: Option<&str>) -> Result<UsbmuxdAddr, String> {
+    let Some(text) = setting.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(UsbmuxdAddr::default());
+    };
+    #[cfg(unix)]
+    if !text.contains(':') {
+        return Ok(UsbmuxdAddr::UnixSocket(text.to_string()));
+    }
+    text.parse::<std::net::SocketAddr>()
+        .map(UsbmuxdAddr::TcpSocket)
+        .map_err(|e| format!("usbmuxd address '{text}' is not valid ({e})"))
+}
+
+async fn read_all(addr: UsbmuxdAddr) -> Result<Vec<NormalDevice>, String> {
     let mut mux: UsbmuxdConnection = addr
         .connect(1)
         .await
@@ -83,13 +101,15 @@ async fn read_all() -> Result<Vec<NormalDevice>, String> {
     Ok(out)
 }
 
-/// Asks usbmuxd for every booted USB device and reads its details (gives up after `timeout`).
-pub fn normal_devices(timeout: Duration) -> Result<Vec<NormalDevice>, String> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    rt.block_on(async { tokio::time::timeout(timeout, read_all()).await })
+/// Asks usbmuxd (at `usbmuxd`, see [`usbmuxd_addr`]) for every booted USB device and reads its
+/// details, on the caller's runtime; gives up after `timeout`.
+pub async fn normal_devices(
+    usbmuxd: Option<&str>,
+    timeout: Duration,
+) -> Result<Vec<NormalDevice>, String> {
+    let addr = usbmuxd_addr(usbmuxd)?;
+    tokio::time::timeout(timeout, read_all(addr))
+        .await
         .map_err(|_| format!("usbmuxd did not answer within {} s", timeout.as_secs()))?
 }
 
@@ -177,12 +197,31 @@ mod tests {
         assert_eq!(ids, ["device.build.beta", "device.trust.missing"]);
     }
 
+    #[tokio::test]
+    async fn without_usbmuxd_it_fails_with_a_reason_not_a_panic() {
+        // A closed loopback port stands for a computer without usbmuxd: the answer must be an
+        // error with a reason, within the timeout.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = closed.local_addr().unwrap().to_string();
+        drop(closed);
+        let err = normal_devices(Some(&addr), Duration::from_secs(2))
+            .await
+            .unwrap_err();
+        assert!(err.contains("usbmuxd"), "{err}");
+    }
+
     #[test]
-    fn without_usbmuxd_it_fails_with_a_reason_not_a_panic() {
-        // Here there is no usbmuxd: the answer must be an error with a reason, within the timeout.
-        match normal_devices(Duration::from_secs(2)) {
-            Ok(list) => assert!(list.iter().all(|d| !d.udid.is_empty())),
-            Err(e) => assert!(!e.is_empty()),
-        }
+    fn the_usbmuxd_address_is_read_as_idevice_spells_it() {
+        assert!(matches!(
+            usbmuxd_addr(Some("127.0.0.1:27015")),
+            Ok(UsbmuxdAddr::TcpSocket(a)) if a.port() == 27015
+        ));
+        #[cfg(unix)]
+        assert!(matches!(
+            usbmuxd_addr(Some("/run/usbmuxd")),
+            Ok(UsbmuxdAddr::UnixSocket(p)) if p == "/run/usbmuxd"
+        ));
+        assert!(usbmuxd_addr(Some("host:port")).is_err());
+        assert!(usbmuxd_addr(None).is_ok());
     }
 }

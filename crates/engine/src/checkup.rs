@@ -3,7 +3,7 @@
 //! mode the restore needs. The CLI and the web both call [`checkup`], so `need`, `only` and
 //! `skip` mean the same on both, and an unreadable bus is the same finding as in `devices`.
 
-use crate::devices::findings_of;
+use crate::devices::{booted_findings, scan_findings_of};
 use crate::usb::{BusLook, UsbSource, look};
 use crate::{EngineError, blocking};
 use rd_device::findings::{ModeNeed, UsbCheckOptions};
@@ -89,20 +89,34 @@ pub fn select(only: &[String], skip: &[String]) -> Result<Selection, EngineError
     Ok(Selection { probe, usb })
 }
 
-/// The USB/device section (blocking): one result per finding of a selected check.
-fn usb_section(
-    usb: &UsbSource,
+/// The USB/device section: one result per finding of a selected check. The bus is read on the
+/// blocking pool; booted devices are asked over usbmuxd on the caller's runtime.
+async fn usb_section(
+    usb: UsbSource,
     need: ModeNeed,
-    selected: &[&'static str],
+    selected: Vec<&'static str>,
 ) -> Result<Vec<CheckResult>, EngineError> {
+    if selected.is_empty() {
+        return Ok(Vec::new());
+    }
     let started = Instant::now();
-    let bus = usb.open()?;
-    let seen = look(bus.as_ref())?;
     let opts = UsbCheckOptions {
         need,
         query_lockdown: usb.is_real(),
     };
-    let findings = findings_of(&seen, &opts);
+    let source = usb.clone();
+    let (seen, mut findings) = blocking("USB section", move || {
+        let bus = source.open()?;
+        let seen = look(bus.as_ref())?;
+        let findings = scan_findings_of(&seen, &opts);
+        Ok((seen, findings))
+    })
+    .await?;
+    let scan = match &seen {
+        BusLook::Seen(scan) => Some(scan),
+        BusLook::Unreadable(_) => None,
+    };
+    findings.extend(booted_findings(scan, &opts, &usb).await);
     let elapsed = started.elapsed();
     Ok(findings
         .into_iter()
@@ -165,8 +179,9 @@ fn ipsw_preflight(
         .collect()
 }
 
-/// `checkup`: runs the selected checks concurrently (host checks, USB section, IPSW preflight);
-/// `on_event` hears each host check start and finish (for a progress display).
+/// `checkup`: runs the selected checks concurrently on the caller's runtime (host checks and
+/// the USB section together, then the IPSW preflight); `on_event` hears each host check start
+/// and finish (for a progress display).
 pub async fn checkup(
     opts: CheckupOptions,
     on_event: impl Fn(Event) + Send + Sync + 'static,
@@ -175,10 +190,7 @@ pub async fn checkup(
     opts.config
         .validate()
         .map_err(|e| EngineError::Usage(e.to_string()))?;
-    let usb_task = (!usb.is_empty()).then(|| {
-        let (source, need) = (opts.usb.clone(), opts.need);
-        tokio::task::spawn_blocking(move || usb_section(&source, need, &usb))
-    });
+    let usb_section = usb_section(opts.usb.clone(), opts.need, usb);
     let preflight = opts.ipsw.clone().map(|loc| {
         (
             loc,
@@ -187,22 +199,15 @@ pub async fn checkup(
         )
     });
     let cfg = opts.config;
-    // rd_probe::run drives its checks on a runtime of its own, so it runs on a blocking thread.
-    let mut results = blocking("checkup", move || {
-        Ok(if probe.is_empty() {
+    let host_checks = async move {
+        if probe.is_empty() {
             Vec::new()
         } else {
-            rd_probe::run(cfg, &probe, on_event)
-        })
-    })
-    .await?;
-    if let Some(task) = usb_task {
-        results.extend(
-            task.await.map_err(|_| {
-                EngineError::Failed("the USB section stopped unexpectedly".into())
-            })??,
-        );
-    }
+            rd_probe::run(cfg, &probe, on_event).await
+        }
+    };
+    let (mut results, usb_results) = tokio::join!(host_checks, usb_section);
+    results.extend(usb_results?);
     if let Some((loc, net, tss_url)) = preflight {
         let source = opts.usb.clone();
         results.extend(
@@ -225,13 +230,11 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> UsbSource {
-        UsbSource {
-            fixture: Some(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../device/tests/fixtures")
-                    .join(name),
-            ),
-        }
+        UsbSource::fixture(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../device/tests/fixtures")
+                .join(name),
+        )
     }
 
     #[test]

@@ -52,27 +52,41 @@ pub struct DevicesReport {
     pub scan: Option<Scan>,
 }
 
-/// Findings for one look at the bus (the USB section of `checkup` uses the same).
-pub(crate) fn findings_of(look: &BusLook, opts: &UsbCheckOptions) -> Vec<rd_model::Finding> {
+/// Findings for one look at the bus, from the scan alone (the USB section of `checkup` uses
+/// the same).
+pub(crate) fn scan_findings_of(look: &BusLook, opts: &UsbCheckOptions) -> Vec<rd_model::Finding> {
     match look {
-        BusLook::Seen(scan) => {
-            let mut f = scan_findings(scan, opts);
-            f.extend(lockdown_findings(scan, opts));
-            f
-        }
+        BusLook::Seen(scan) => scan_findings(scan, opts),
         BusLook::Unreadable(finding) => vec![finding.clone()],
     }
 }
 
-/// Blocking body of [`devices`].
+/// What booted devices say over usbmuxd (trust, beta builds), after the scan's findings; empty
+/// for an unreadable bus, a fixture, or a build without the `lockdown` feature.
+pub(crate) async fn booted_findings(
+    scan: Option<&Scan>,
+    opts: &UsbCheckOptions,
+    usb: &UsbSource,
+) -> Vec<rd_model::Finding> {
+    match scan {
+        Some(scan) => lockdown_findings(scan, opts, usb.usbmuxd.as_deref()).await,
+        None => Vec::new(),
+    }
+}
+
+fn check_options(opts: &DevicesOptions) -> UsbCheckOptions {
+    UsbCheckOptions {
+        need: opts.need,
+        query_lockdown: opts.usb.is_real(),
+    }
+}
+
+/// Blocking body of [`devices`]: the scan and its findings, without asking booted devices over
+/// usbmuxd (which [`devices`] adds).
 pub fn devices_blocking(opts: &DevicesOptions) -> Result<DevicesReport, EngineError> {
     let bus = opts.usb.open()?;
     let seen = look(bus.as_ref())?;
-    let check = UsbCheckOptions {
-        need: opts.need,
-        query_lockdown: opts.usb.is_real(),
-    };
-    let findings = findings_of(&seen, &check);
+    let findings = scan_findings_of(&seen, &check_options(opts));
     let source = bus.source();
     let scan = match seen {
         BusLook::Seen(scan) => Some(scan),
@@ -87,9 +101,18 @@ pub fn devices_blocking(opts: &DevicesOptions) -> Result<DevicesReport, EngineEr
     })
 }
 
-/// `devices`: looks at the bus once.
+/// `devices`: looks at the bus once, then asks booted devices over usbmuxd.
 pub async fn devices(opts: DevicesOptions) -> Result<DevicesReport, EngineError> {
-    blocking("USB scan", move || devices_blocking(&opts)).await
+    let check = check_options(&opts);
+    let usb = opts.usb.clone();
+    let mut report = blocking("USB scan", move || devices_blocking(&opts)).await?;
+    let booted = booted_findings(report.scan.as_ref(), &check, &usb).await;
+    if !booted.is_empty() {
+        let mut findings = std::mem::take(&mut report.report.findings);
+        findings.extend(booted);
+        report.report = Report::new("devices", Some(report.source.clone()), findings);
+    }
+    Ok(report)
 }
 
 /// One thing `devices --watch` noticed.
@@ -175,13 +198,11 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> UsbSource {
-        UsbSource {
-            fixture: Some(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../device/tests/fixtures")
-                    .join(name),
-            ),
-        }
+        UsbSource::fixture(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../device/tests/fixtures")
+                .join(name),
+        )
     }
 
     #[test]

@@ -262,13 +262,11 @@ mod tests {
     use std::time::Duration;
 
     fn fixture(name: &str) -> UsbSource {
-        UsbSource {
-            fixture: Some(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../device/tests/fixtures")
-                    .join(name),
-            ),
-        }
+        UsbSource::fixture(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../device/tests/fixtures")
+                .join(name),
+        )
     }
 
     #[derive(Default)]

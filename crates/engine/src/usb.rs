@@ -14,9 +14,20 @@ use std::path::PathBuf;
 pub struct UsbSource {
     /// A recorded inventory or hot-plug sequence to replay instead of the real bus.
     pub fixture: Option<PathBuf>,
+    /// usbmuxd's address for booted devices' details (`ip:port`, or a socket path on Unix), as
+    /// the program read it from `USBMUXD_SOCKET_ADDRESS`; `None`: the platform's default.
+    pub usbmuxd: Option<String>,
 }
 
 impl UsbSource {
+    /// The bus replayed from a recorded inventory (tests, support, demos).
+    pub fn fixture(path: impl Into<PathBuf>) -> UsbSource {
+        UsbSource {
+            fixture: Some(path.into()),
+            usbmuxd: None,
+        }
+    }
+
     /// Opens the bus (blocking: a fixture is read from disk).
     pub fn open(&self) -> Result<Box<dyn UsbBus>, EngineError> {
         match &self.fixture {

@@ -1,5 +1,10 @@
 //! Checkup configuration: every host, port, resolver, URL, path and root set, with defaults
-//! from the embedded data, overridable by a TOML file, an environment variable and flags.
+//! from the embedded data, overridable by a TOML file, the environment and flags.
+//!
+//! This crate reads no environment variable: the program reads the process environment once
+//! into an [`Environment`] and applies it with [`Config::with_environment`], so tests pass
+//! proxy variables, capture folders and the config file in as values instead of setting
+//! variables for the whole process.
 
 use crate::data::{self, AppleHost, InternetTarget, ToolSpec};
 use serde::{Deserialize, Serialize};
@@ -63,6 +68,60 @@ pub struct Config {
     pub timeouts_ms: BTreeMap<String, u64>,
     /// Budget for one connection step (connect, handshake, HTTP answer), in milliseconds.
     pub step_timeout_ms: u64,
+    /// Windows' system folder (`SystemRoot`), where the OS's hosts file lives; set from the
+    /// [`Environment`], never written to or read from a config file.
+    #[serde(skip)]
+    pub system_root: Option<PathBuf>,
+}
+
+/// What the process environment says about the checkup's settings, read once by the program
+/// and passed in (this crate reads no environment variable).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Environment {
+    /// The proxy variables (`HTTPS_PROXY`, `no_proxy`…; every variable ending in `_proxy`, any
+    /// case), used when the configuration reads the environment and names none itself.
+    pub proxy_variables: BTreeMap<String, String>,
+    /// The config file [`CONFIG_ENV`] names.
+    pub config_file: Option<PathBuf>,
+    /// The folder of host-software captures [`HOST_FIXTURE_ENV`] names.
+    pub host_captures: Option<PathBuf>,
+    /// Their platform, as [`HOST_PLATFORM_ENV`] gives it.
+    pub host_platform: Option<String>,
+    /// Windows' system folder (`SystemRoot`).
+    pub system_root: Option<PathBuf>,
+}
+
+impl Environment {
+    /// Builds the value from the process's variables as `(name, value)` pairs (the caller
+    /// reads them, e.g. `std::env::vars_os()`); empty values count as unset.
+    pub fn from_vars<I, K, V>(vars: I) -> Environment
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<std::ffi::OsString>,
+        V: Into<std::ffi::OsString>,
+    {
+        let mut env = Environment::default();
+        for (k, v) in vars {
+            let (k, v) = (k.into(), v.into());
+            let Some(name) = k.to_str() else { continue };
+            if v.is_empty() {
+                continue;
+            }
+            match name {
+                CONFIG_ENV => env.config_file = Some(PathBuf::from(v)),
+                HOST_FIXTURE_ENV => env.host_captures = Some(PathBuf::from(v)),
+                HOST_PLATFORM_ENV => env.host_platform = v.to_str().map(str::to_string),
+                "SystemRoot" => env.system_root = Some(PathBuf::from(v)),
+                _ if name.to_ascii_lowercase().ends_with("_proxy") => {
+                    if let Some(v) = v.to_str() {
+                        env.proxy_variables.insert(name.to_string(), v.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        env
+    }
 }
 
 /// DNS settings.
@@ -99,11 +158,13 @@ pub struct TlsConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProxyConfig {
-    /// Read the process environment (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`…).
+    /// Use the environment's proxy variables (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`…), as
+    /// [`Config::with_environment`] hands them in.
     pub environment: bool,
     /// Read the OS proxy settings where possible (macOS `scutil`, Windows registry, GNOME).
     pub os_settings: bool,
-    /// Fixed variables used instead of the environment (tests).
+    /// The proxy variables in force: given in the file (used instead of the environment), or
+    /// filled from the [`Environment`] by [`Config::with_environment`].
     pub variables: Option<BTreeMap<String, String>>,
 }
 
@@ -131,6 +192,7 @@ impl Default for Config {
             apple_domains: d.apple_domains.clone(),
             timeouts_ms: BTreeMap::new(),
             step_timeout_ms: 1800,
+            system_root: None,
         }
     }
 }
@@ -257,9 +319,9 @@ impl Config {
         Ok(cfg)
     }
 
-    /// Loads the config: `explicit` (a `--config` flag, or `RESTORE_DOCTOR_CONFIG` as the CLI
-    /// reads it) first, else the default location if it exists, else built-in defaults. An
-    /// explicitly named file that cannot be read is an error; a missing default file is not.
+    /// Loads the config: `explicit` (a `--config` flag, or [`Environment::config_file`]) first,
+    /// else the default location if it exists, else built-in defaults. An explicitly named file
+    /// that cannot be read is an error; a missing default file is not.
     pub fn load(explicit: Option<&Path>) -> Result<(Config, ConfigSource), ConfigError> {
         let (path, must_exist) = match explicit {
             Some(p) => (Some(p.to_path_buf()), true),
@@ -356,9 +418,28 @@ impl Config {
         }
     }
 
+    /// Applies what the environment says: its proxy variables when `proxy.environment` is on
+    /// and the file names none, the host-software captures when a folder is given, and the
+    /// system folder the OS's hosts file is found under.
+    pub fn with_environment(mut self, env: &Environment) -> Config {
+        if self.proxy.environment && self.proxy.variables.is_none() {
+            self.proxy.variables = Some(env.proxy_variables.clone());
+        }
+        if let Some(dir) = &env.host_captures {
+            self.host_captures = Some(dir.clone());
+            self.host_platform = env.host_platform.clone();
+        }
+        if env.system_root.is_some() {
+            self.system_root = env.system_root.clone();
+        }
+        self
+    }
+
     /// The hosts file to read: the configured one, else the OS's.
     pub fn hosts_path(&self) -> PathBuf {
-        self.hosts_file.clone().unwrap_or_else(default_hosts_path)
+        self.hosts_file
+            .clone()
+            .unwrap_or_else(|| default_hosts_path(self.system_root.as_deref()))
     }
 
     /// The budget of one check.
@@ -387,11 +468,12 @@ impl Config {
     }
 }
 
-/// The OS's hosts file.
-pub fn default_hosts_path() -> PathBuf {
+/// The OS's hosts file; on Windows under `system_root` (`SystemRoot`, default `C:\Windows`).
+pub fn default_hosts_path(system_root: Option<&Path>) -> PathBuf {
     if cfg!(windows) {
-        let root = std::env::var_os("SystemRoot").unwrap_or_else(|| "C:\\Windows".into());
-        PathBuf::from(root)
+        system_root
+            .unwrap_or(Path::new("C:\\Windows"))
+            .to_path_buf()
             .join("System32")
             .join("drivers")
             .join("etc")
@@ -455,6 +537,43 @@ mod tests {
         let text = Config::default().to_toml();
         let back = Config::from_toml(&text, Path::new("d.toml")).unwrap();
         assert_eq!(back, Config::default());
+    }
+
+    #[test]
+    fn environment_is_read_from_the_pairs_given_and_applied_only_where_the_file_is_silent() {
+        let env = Environment::from_vars([
+            ("https_proxy", "http://proxy.example:3128"),
+            ("NO_PROXY", ".apple.com"),
+            ("PATH", "/usr/bin"),
+            (CONFIG_ENV, "/etc/rd.toml"),
+            (HOST_FIXTURE_ENV, "/captures"),
+            (HOST_PLATFORM_ENV, "windows"),
+            ("SystemRoot", "D:\\Win"),
+            ("HTTP_PROXY", ""),
+        ]);
+        assert_eq!(
+            env.proxy_variables.keys().collect::<Vec<_>>(),
+            ["NO_PROXY", "https_proxy"]
+        );
+        assert_eq!(env.config_file.as_deref(), Some(Path::new("/etc/rd.toml")));
+        let cfg = Config::default().with_environment(&env);
+        assert_eq!(cfg.proxy.variables.as_ref(), Some(&env.proxy_variables));
+        assert_eq!(cfg.host_captures.as_deref(), Some(Path::new("/captures")));
+        assert_eq!(cfg.host_platform.as_deref(), Some("windows"));
+        assert_eq!(cfg.system_root.as_deref(), Some(Path::new("D:\\Win")));
+        if cfg!(windows) {
+            assert!(cfg.hosts_path().starts_with("D:\\Win"));
+        }
+        // Variables named in the file, or an environment switched off, win over the process's.
+        let mut fixed = Config::default();
+        fixed.proxy.variables = Some(BTreeMap::new());
+        let fixed = fixed.with_environment(&env);
+        assert_eq!(fixed.proxy.variables, Some(BTreeMap::new()));
+        let mut off = Config::default();
+        off.proxy.environment = false;
+        assert_eq!(off.with_environment(&env).proxy.variables, None);
+        // The system folder never goes into a file.
+        assert!(!cfg.to_toml().contains("Win"));
     }
 
     #[test]

@@ -15,14 +15,16 @@ pub mod runner;
 pub mod tls;
 
 pub use config::{
-    CONFIG_ENV, Config, ConfigError, ConfigSource, HOST_FIXTURE_ENV, HOST_PLATFORM_ENV,
+    CONFIG_ENV, Config, ConfigError, ConfigSource, Environment, HOST_FIXTURE_ENV, HOST_PLATFORM_ENV,
 };
 pub use runner::{CheckResult, Event, UnknownCheck, run, select};
 
-/// Runs the checkup with `cfg` over the checks `ids` and returns one finding per check, in order
-/// (other crates' findings, such as USB, can be appended by the caller).
-pub fn run_checkup(cfg: Config, ids: &[&str]) -> Vec<rd_model::Finding> {
+/// Runs the checkup with `cfg` over the checks `ids` on the caller's runtime and returns one
+/// finding per check, in order (other crates' findings, such as USB, can be appended by the
+/// caller).
+pub async fn run_checkup(cfg: Config, ids: &[&str]) -> Vec<rd_model::Finding> {
     run(cfg, ids, |_| {})
+        .await
         .into_iter()
         .map(|r| r.finding)
         .collect()

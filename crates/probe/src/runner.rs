@@ -253,74 +253,52 @@ async fn run_one(ctx: Arc<Ctx>, spec: &'static CheckSpec) -> CheckResult {
     }
 }
 
-/// Runs the checks `ids` concurrently and returns their results in `ids` order. Blocks; makes
-/// its own runtime and abandons anything still pending at the end (nothing outlives its budget).
-pub fn run(
+/// Runs the checks `ids` concurrently on the caller's tokio runtime and returns their results
+/// in `ids` order. Every check ends within its budget; blocking work a check started (an OS
+/// name lookup) may still be running afterwards, so a caller that exits right after should
+/// shut its runtime down without waiting (`Runtime::shutdown_background`). The checks are
+/// spawned as tasks, so a multi-threaded runtime runs them in parallel.
+pub async fn run(
     cfg: Config,
     ids: &[&str],
     on_event: impl Fn(Event) + Send + Sync + 'static,
 ) -> Vec<CheckResult> {
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            return vec![CheckResult {
-                id: "runtime".into(),
-                finding: Finding::new(
-                    "checkup.runtime",
-                    rd_model::Family::Unknown,
-                    Severity::Fail,
-                    "Could not start the checkup",
-                    e.to_string(),
-                ),
-                skipped: false,
-                elapsed: Duration::ZERO,
-            }];
-        }
-    };
     let specs: Vec<&'static CheckSpec> = ids.iter().filter_map(|id| data::check_spec(id)).collect();
     let on_event = Arc::new(on_event);
-    let results = rt.block_on(async {
-        let ctx = Ctx::new(cfg);
-        let mut handles = Vec::new();
-        for spec in &specs {
-            on_event(Event::Started {
-                id: spec.id.to_string(),
+    let ctx = Ctx::new(cfg);
+    let mut handles = Vec::new();
+    for spec in &specs {
+        on_event(Event::Started {
+            id: spec.id.to_string(),
+        });
+        let ctx = ctx.clone();
+        let ev = on_event.clone();
+        let spec: &'static CheckSpec = spec;
+        handles.push(tokio::spawn(async move {
+            let r = run_one(ctx, spec).await;
+            ev(Event::Finished {
+                id: r.id.clone(),
+                severity: r.finding.severity,
+                skipped: r.skipped,
             });
-            let ctx = ctx.clone();
-            let ev = on_event.clone();
-            let spec: &'static CheckSpec = spec;
-            handles.push(tokio::spawn(async move {
-                let r = run_one(ctx, spec).await;
-                ev(Event::Finished {
-                    id: r.id.clone(),
-                    severity: r.finding.severity,
-                    skipped: r.skipped,
-                });
-                r
-            }));
-        }
-        let mut out = Vec::new();
-        for (h, spec) in handles.into_iter().zip(&specs) {
-            out.push(h.await.unwrap_or_else(|e| CheckResult {
-                id: spec.id.to_string(),
-                finding: finding(
-                    spec,
-                    Severity::Warn,
-                    format!("{}: the check crashed", spec.id),
-                    e.to_string(),
-                ),
-                skipped: false,
-                elapsed: Duration::ZERO,
-            }));
-        }
-        out
-    });
-    rt.shutdown_background();
-    results
+            r
+        }));
+    }
+    let mut out = Vec::new();
+    for (h, spec) in handles.into_iter().zip(&specs) {
+        out.push(h.await.unwrap_or_else(|e| CheckResult {
+            id: spec.id.to_string(),
+            finding: finding(
+                spec,
+                Severity::Warn,
+                format!("{}: the check crashed", spec.id),
+                e.to_string(),
+            ),
+            skipped: false,
+            elapsed: Duration::ZERO,
+        }));
+    }
+    out
 }
 
 #[cfg(test)]

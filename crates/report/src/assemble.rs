@@ -1,10 +1,12 @@
 //! Gathering the parts of a report through the engine's functions (devices, log) and the
-//! checkup runner, and recording the log's attempt in the history like `log` does.
+//! checkup runner, and recording the log's attempt in the history like `log` does. The
+//! checkup and the device look run on the caller's tokio runtime; files, the history store
+//! and the IPSW preflight on its blocking pool (this crate builds no runtime).
 
 use crate::{Bundle, DeviceRow, DevicesPart, HistoryPart, Part};
 use rd_device::identify::AppleDevice;
 use rd_engine::UsbSource;
-use rd_engine::devices::{DevicesOptions, devices_blocking};
+use rd_engine::devices::{DevicesOptions, DevicesReport};
 use rd_history::{Attempt, CheckupVerdict, DEFAULT_WAIT, Store};
 use rd_logs::Diagnosis;
 use rd_model::Report;
@@ -56,16 +58,32 @@ pub struct AssembleOptions {
     pub now: u64,
 }
 
-/// Gathers every part (blocking: the checkup has its own time budget, the rest is local).
-/// Returns the bundle, already redacted when asked, and lines worth telling the user (a history
-/// that had to be replaced or was busy).
-pub fn assemble(opts: AssembleOptions) -> (Bundle, Vec<String>) {
-    let mut notices = Vec::new();
-    let checkup = run_checkup(&opts.checkup);
-    let devices = devices_blocking(&DevicesOptions {
+/// Gathers every part on the caller's runtime (the checkup has its own time budget, the rest
+/// is local). Returns the bundle, already redacted when asked, and lines worth telling the
+/// user (a history that had to be replaced or was busy).
+pub async fn assemble(opts: AssembleOptions) -> (Bundle, Vec<String>) {
+    let checkup = run_checkup(&opts.checkup).await;
+    let devices = rd_engine::devices::devices(DevicesOptions {
         usb: opts.usb.clone(),
         ..Default::default()
-    });
+    })
+    .await;
+    match tokio::task::spawn_blocking(move || gather(opts, checkup, devices)).await {
+        Ok(done) => done,
+        Err(e) => std::panic::resume_unwind(
+            e.try_into_panic()
+                .unwrap_or_else(|_| Box::new("the report was cancelled")),
+        ),
+    }
+}
+
+/// The parts read from disk (the log, the history store) and the IPSW preflight (blocking).
+fn gather(
+    opts: AssembleOptions,
+    checkup: Part<Report>,
+    devices: Result<DevicesReport, rd_engine::EngineError>,
+) -> (Bundle, Vec<String>) {
+    let mut notices = Vec::new();
     let (devices_part, connected) = match devices {
         Ok(r) => (
             Part::Done(DevicesPart {
@@ -105,24 +123,17 @@ pub fn assemble(opts: AssembleOptions) -> (Bundle, Vec<String>) {
     (bundle, notices)
 }
 
-/// The one place the report runs the checkup (the engine has no checkup function yet). The
-/// runner builds its own runtime, so it runs on a thread of its own.
-fn run_checkup(plan: &CheckupPlan) -> Part<Report> {
+/// The one place the report runs the checkup's host checks, on the caller's runtime.
+async fn run_checkup(plan: &CheckupPlan) -> Part<Report> {
     let CheckupPlan::Run { config, ids } = plan else {
         let CheckupPlan::Skip(why) = plan else {
             unreachable!()
         };
         return Part::Skipped(why.clone());
     };
-    let (config, ids) = (config.as_ref().clone(), ids.clone());
-    let worker = std::thread::spawn(move || {
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        rd_probe::run_checkup(config, &ids)
-    });
-    match worker.join() {
-        Ok(findings) => Part::Done(Report::new("checkup", None, findings)),
-        Err(_) => Part::Failed("the checkup stopped unexpectedly".into()),
-    }
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let findings = rd_probe::run_checkup(config.as_ref().clone(), &ids).await;
+    Part::Done(Report::new("checkup", None, findings))
 }
 
 /// The IPSW part, through the firmware preflight (the same one `checkup --ipsw` runs).

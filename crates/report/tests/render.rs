@@ -54,11 +54,9 @@ fn write_log(dir: &Path, name: &str, extra: &str) -> PathBuf {
 fn options(log: PathBuf, history: &Path, redact: bool, now: u64) -> AssembleOptions {
     AssembleOptions {
         checkup: CheckupPlan::Skip("left out in this test (it needs the network)".into()),
-        usb: rd_engine::UsbSource {
-            fixture: Some(manifest(
-                "../device/tests/fixtures/recovery_permission_denied.json",
-            )),
-        },
+        usb: rd_engine::UsbSource::fixture(manifest(
+            "../device/tests/fixtures/recovery_permission_denied.json",
+        )),
         log: Ok(log),
         ipsw: None,
         history_dir: Some(history.to_path_buf()),
@@ -67,15 +65,24 @@ fn options(log: PathBuf, history: &Path, redact: bool, now: u64) -> AssembleOpti
     }
 }
 
+/// Assembles on a runtime of the test's own, as a program does (the library builds none).
+fn assemble(opts: AssembleOptions) -> (Bundle, Vec<String>) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(rd_report::assemble(opts))
+}
+
 /// Two failed attempts of the same device: the second bundle's history escalates.
 fn two_attempts(redact: bool) -> (tempfile::TempDir, Bundle) {
     let dir = tempfile::tempdir().unwrap();
     let first = write_log(dir.path(), "first.log", "");
     let second = write_log(dir.path(), "second.log", "(second try)\n");
-    let (b1, n1) = rd_report::assemble(options(first, dir.path(), redact, 1_795_980_000));
+    let (b1, n1) = assemble(options(first, dir.path(), redact, 1_795_980_000));
     assert!(n1.is_empty(), "{n1:?}");
     assert!(b1.history.done().is_some_and(|h| h.escalation.is_none()));
-    let (b2, _) = rd_report::assemble(options(second, dir.path(), redact, 1_795_981_000));
+    let (b2, _) = assemble(options(second, dir.path(), redact, 1_795_981_000));
     (dir, b2)
 }
 
@@ -230,7 +237,7 @@ fn a_busy_history_is_one_line_in_the_bundle_not_a_hang() {
     let log = write_log(dir.path(), "a.log", "");
     let _held = Store::open(dir.path(), DEFAULT_WAIT).unwrap();
     // The default wait is bounded; the held store makes the history part fail with one line.
-    let (b, _) = rd_report::assemble(options(log, dir.path(), true, 1_795_980_000));
+    let (b, _) = assemble(options(log, dir.path(), true, 1_795_980_000));
     match &b.history {
         Part::Failed(why) => assert!(why.contains("in use"), "{why}"),
         other => panic!("expected a failed history part, got {other:?}"),

@@ -229,25 +229,26 @@ pub(crate) async fn report(State(s): St, Q(q): Q<ReportQuery>) -> Result<Respons
     let usb = s.state.usb.clone();
     let history_dir = s.state.history_dir.clone();
     let _slot = s.diagnoses.acquire().await.map_err(|_| ApiError::busy())?;
-    let text = blocking("report", move || {
-        let log = match &layout {
+    let log = blocking("report", move || {
+        Ok(match &layout {
             Some(l) => rd_locate::newest(l)
                 .map(|f| f.path)
                 .ok_or_else(|| "no restore log found on this computer".to_string()),
             None => Err("no home folder is known to the server, so no log was looked for".into()),
-        };
-        let (bundle, _notices) = rd_report::assemble(AssembleOptions {
-            checkup,
-            usb,
-            log,
-            ipsw: None,
-            history_dir,
-            redact,
-            now: rd_history::time::now_unix(),
-        });
-        Ok(rd_report::render(&bundle, format))
+        })
     })
     .await?;
+    let (bundle, _notices) = rd_report::assemble(AssembleOptions {
+        checkup,
+        usb,
+        log,
+        ipsw: None,
+        history_dir,
+        redact,
+        now: rd_history::time::now_unix(),
+    })
+    .await;
+    let text = rd_report::render(&bundle, format);
     let disposition = format!("attachment; filename=\"{}\"", format.file_name());
     let mut resp = (
         StatusCode::OK,

@@ -65,25 +65,31 @@ pub(crate) fn devices(
         clock: s.state.clock,
         limit: Some(WATCH_LIMIT),
     };
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        match rd_engine::devices::devices_blocking(&opts) {
-            Err(e) => problem(&tx, &e),
-            Ok(first) => {
-                if tx.blocking_send(event("devices", &first, redact)).is_ok() {
-                    let result = rd_engine::devices::watch(
-                        &watch,
-                        first.devices,
-                        || !tx.is_closed(),
-                        |change| tx.blocking_send(event("change", &change, redact)).is_ok(),
-                    );
-                    if let Err(e) = result {
-                        problem(&tx, &e);
+    // The first look is awaited (booted devices are asked over usbmuxd); the watch polls the
+    // bus on the blocking pool.
+    tokio::spawn(async move {
+        let first = rd_engine::devices::devices(opts).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            match first {
+                Err(e) => problem(&tx, &e),
+                Ok(first) => {
+                    if tx.blocking_send(event("devices", &first, redact)).is_ok() {
+                        let result = rd_engine::devices::watch(
+                            &watch,
+                            first.devices,
+                            || !tx.is_closed(),
+                            |change| tx.blocking_send(event("change", &change, redact)).is_ok(),
+                        );
+                        if let Err(e) = result {
+                            problem(&tx, &e);
+                        }
                     }
                 }
             }
-        }
-        end(&tx);
+            end(&tx);
+        })
+        .await;
     });
     Ok(stream(rx))
 }

@@ -20,9 +20,7 @@ fn fixture(rel: &str) -> PathBuf {
 }
 
 fn usb(name: &str) -> rd_engine::UsbSource {
-    rd_engine::UsbSource {
-        fixture: Some(fixture(&format!("device/tests/fixtures/{name}"))),
-    }
+    rd_engine::UsbSource::fixture(fixture(&format!("device/tests/fixtures/{name}")))
 }
 
 fn state() -> AppState {
@@ -825,11 +823,9 @@ async fn companion_routes_refuse_a_foreign_origin() {
 async fn watch_streams_the_timeline_of_the_timed_fake_bus() {
     let c = companion();
     let app = rd_web::router(AppState {
-        usb: rd_engine::UsbSource {
-            fixture: Some(fixture(
-                "watch/tests/fixtures/iphonex_restore_drop_recovery.json",
-            )),
-        },
+        usb: rd_engine::UsbSource::fixture(fixture(
+            "watch/tests/fixtures/iphonex_restore_drop_recovery.json",
+        )),
         ..c.state()
     });
     let resp = app.oneshot(get("/api/watch")).await.unwrap();
@@ -877,11 +873,9 @@ async fn watch_streams_the_timeline_of_the_timed_fake_bus() {
 #[tokio::test]
 async fn watch_counts_against_the_live_stream_limit() {
     let app = rd_web::router(AppState {
-        usb: rd_engine::UsbSource {
-            fixture: Some(fixture(
-                "watch/tests/fixtures/iphonex_restore_drop_recovery.json",
-            )),
-        },
+        usb: rd_engine::UsbSource::fixture(fixture(
+            "watch/tests/fixtures/iphonex_restore_drop_recovery.json",
+        )),
         limits: Limits {
             max_live: 1,
             ..Limits::default()

@@ -1,4 +1,5 @@
-//! `sec.proxy`: proxy settings from the environment and the OS (macOS `scutil --proxy`, the
+//! `sec.proxy`: proxy settings from the environment (as the caller passes them in
+//! [`crate::config::ProxyConfig::variables`]) and the OS (macOS `scutil --proxy`, the
 //! Windows Internet Settings registry key, GNOME's settings), whether Apple's hosts go through
 //! them (`NO_PROXY` / bypass lists), and whether the proxy answers.
 
@@ -280,13 +281,10 @@ async fn os_settings(t: Duration) -> Vec<ProxySetting> {
 pub async fn check(ctx: &Ctx, spec: &CheckSpec) -> Finding {
     let cfg = &ctx.cfg.proxy;
     let mut settings = Vec::new();
+    // The proxy variables come in through the configuration: the caller read them from its
+    // environment (when `environment` is on), this crate reads none.
     if let Some(vars) = &cfg.variables {
         settings.extend(from_variables(vars));
-    } else if cfg.environment {
-        let vars: BTreeMap<String, String> = std::env::vars()
-            .filter(|(k, _)| k.to_ascii_lowercase().ends_with("_proxy"))
-            .collect();
-        settings.extend(from_variables(&vars));
     }
     if cfg.os_settings {
         settings.extend(os_settings(Duration::from_millis(500)).await);

@@ -68,7 +68,7 @@ impl World {
 }
 
 fn run(cfg: Config, ids: &[&str]) -> Vec<CheckResult> {
-    rd_probe::run(cfg, ids, |_| {})
+    support::run_checks(cfg, ids)
 }
 
 fn get<'a>(results: &'a [CheckResult], id: &str) -> &'a CheckResult {

@@ -64,7 +64,7 @@ fn one_user_agent_and_an_rd_tss_request() {
     let fakes = Fakes::new();
     let dir = tempfile::tempdir().unwrap();
     let (tss, seen) = raw_tss(support::TSS_REFUSAL);
-    let results = rd_probe::run(online(&fakes, dir.path(), tss), &["apple.tss"], |_| {});
+    let results = support::run_checks(online(&fakes, dir.path(), tss), &["apple.tss"]);
     let f = &results[0].finding;
     assert!(!results[0].skipped);
     assert_eq!(f.severity, Severity::Ok, "{}: {}", f.title, f.explanation);
@@ -95,7 +95,7 @@ fn nothing_is_sent_when_the_check_is_skipped() {
     cfg.internet_targets[0].addr = support::closed_port().to_string();
     cfg.connect_to.clear();
     cfg.dns.system_resolver = fakes.dns(&[]).to_string();
-    let results = rd_probe::run(cfg, &["net.internet", "apple.tss"], |_| {});
+    let results = support::run_checks(cfg, &["net.internet", "apple.tss"]);
     let r = results.iter().find(|r| r.id == "apple.tss").unwrap();
     assert!(r.skipped, "{}", r.finding.title);
     assert!(

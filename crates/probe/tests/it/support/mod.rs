@@ -29,6 +29,19 @@ pub const NAMES: &[&str] = &[
 
 pub use rd_testkit::Ca;
 
+/// Runs the checks `ids` on a runtime of the test's own, as a program does (the library builds
+/// none), and shuts it down without waiting for blocking lookups a check left behind.
+pub fn run_checks(cfg: rd_probe::Config, ids: &[&str]) -> Vec<rd_probe::CheckResult> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let results = rt.block_on(rd_probe::run(cfg, ids, |_| {}));
+    rt.shutdown_background();
+    results
+}
+
 /// What a fake TLS server does after the handshake.
 #[derive(Clone)]
 pub enum Behaviour {
