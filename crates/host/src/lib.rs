@@ -17,78 +17,18 @@
 #![deny(missing_docs)]
 
 pub mod checks;
+pub mod finding_ids;
 pub mod inputs;
 pub mod parse;
 mod shim;
 pub mod spec;
 
 pub use checks::macos::Target;
+pub use finding_ids::FINDING_IDS;
 pub use inputs::{HostInputs, Platform, UnknownPlatform, names};
 
 use rd_model::{Evidence, Finding, Severity};
 use std::time::Duration;
-
-/// Every finding id this crate emits, as a registry (in the style of the other crates' finding-id
-/// lists): `tests/registry.rs` checks that the checks emit nothing else and that each suffix is
-/// still in the sources.
-pub const FINDING_IDS: &[&str] = &[
-    "host.software",
-    "host.apple_devices",
-    "host.apple_devices.absent",
-    "host.apple_devices.missing",
-    "host.apple_devices.not_read",
-    "host.itunes.absent",
-    "host.itunes.installer",
-    "host.itunes.not_read",
-    "host.itunes.outdated",
-    "host.itunes.store",
-    "host.amds",
-    "host.amds.missing",
-    "host.amds.not_read",
-    "host.amds.outdated",
-    "host.amds.store",
-    "host.amds_service",
-    "host.amds_service.missing",
-    "host.amds_service.not_read",
-    "host.amds_service.state",
-    "host.amds_service.stopped",
-    "host.amds_service.store",
-    "host.amds_service.unknown",
-    "host.usb_driver",
-    "host.usb_driver.missing",
-    "host.usb_driver.no_device",
-    "host.usb_driver.not_read",
-    "host.usb_driver.unbound",
-    "host.usb_driver.unbound_unknown",
-    "host.usb_driver.unreadable",
-    "host.third_party_usb_driver",
-    "host.third_party_usb_driver.bound",
-    "host.third_party_usb_driver.for_apple",
-    "host.third_party_usb_driver.not_read",
-    "host.third_party_usb_driver.other_devices",
-    "host.macos_version",
-    "host.macos_version.no_row",
-    "host.macos_version.not_read",
-    "host.macos_version.too_old",
-    "host.macos_version.unreadable",
-    "host.mobiledevice_update",
-    "host.mobiledevice_update.absent",
-    "host.mobiledevice_update.not_read",
-    "host.usbmuxd",
-    "host.usbmuxd.failed",
-    "host.usbmuxd.idle",
-    "host.usbmuxd.missing",
-    "host.usbmuxd.not_found",
-    "host.usbmuxd.not_read",
-    "host.udev_rules",
-    "host.udev_rules.missing",
-    "host.udev_rules.not_read",
-    "host.restore_tools",
-    "host.restore_tools.futurerestore",
-    "host.restore_tools.idevicerestore",
-    "host.restore_tools.irecovery",
-    "host.restore_tools.usbmuxd",
-];
 
 /// Reads this computer's captures for `platform` (nothing when it is not the platform running
 /// here). Every command runs under `timeout`, all at once, so the whole call ends within about
@@ -215,7 +155,7 @@ fn overview(inputs: &HostInputs, details: &[Finding]) -> Finding {
         [first, rest @ ..] => format!("{os}: {} (and {} more)", first.title, rest.len()),
     };
     let mut f = checks::finding(
-        "host.software",
+        rd_kb::check_id!("host.software"),
         None,
         worst,
         title,
@@ -270,12 +210,11 @@ mod tests {
         let mut dedup = ids.clone();
         dedup.dedup();
         assert_eq!(ids.len(), dedup.len());
-        // Every finding's id starts with a check from the data.
+        // Every finding's id starts with a host check from the data.
         for x in &f {
             assert!(
-                spec::checks()
-                    .iter()
-                    .any(|c| x.id == c.id || x.id.starts_with(&format!("{}.", c.id))),
+                rd_kb::CheckId::host_ids()
+                    .any(|c| x.id == c.as_str() || x.id.starts_with(&format!("{c}."))),
                 "{}",
                 x.id
             );

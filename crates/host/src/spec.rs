@@ -1,28 +1,12 @@
-//! The embedded data: check definitions (`data/checks.toml`), newest known versions
-//! (`data/versions.toml`) and the macOS minimum table (`data/macos_minimum.toml`). Kept as data so
-//! a fact can be corrected, with its source, without touching the code that decides.
+//! The embedded data: newest known versions (`data/versions.toml`) and the macOS minimum table
+//! (`data/macos_minimum.toml`). Kept as data so a fact can be corrected, with its source, without
+//! touching the code that decides. The checks themselves (title, platform, what each reads, family,
+//! remedies) are rows of the knowledge base's one checks table (`crates/kb/data/checks.toml`, the
+//! rows with a `[check.host]` part), read through [`rd_kb::CheckId`].
 
-use rd_model::{Confidence, Family};
+use rd_model::Confidence;
 use serde::Deserialize;
 use std::sync::OnceLock;
-
-/// One host check as data.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CheckSpec {
-    /// Check id, e.g. `host.amds_service`; findings start with it.
-    pub id: String,
-    /// Short title.
-    pub title: String,
-    /// `windows`, `macos`, `linux` or `any`.
-    pub platform: String,
-    /// Family its findings carry.
-    pub family: Family,
-    /// What it reads (commands, files, registry keys), in words a user can repeat by hand.
-    pub reads: Vec<String>,
-    /// Remedies attached when it is not fine (an id missing from the knowledge base fails to load).
-    pub remedies: Vec<rd_kb::RemedyId>,
-}
 
 /// The newest known build of one restore tool.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -100,12 +84,6 @@ pub struct MacosRow {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CheckFile {
-    check: Vec<CheckSpec>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct VersionFile {
     tool: Vec<ToolVersion>,
     windows: WindowsFacts,
@@ -115,24 +93,6 @@ struct VersionFile {
 #[serde(deny_unknown_fields)]
 struct MacosFile {
     row: Vec<MacosRow>,
-}
-
-/// Every host check, in report order.
-pub fn checks() -> &'static [CheckSpec] {
-    static F: OnceLock<Vec<CheckSpec>> = OnceLock::new();
-    F.get_or_init(|| {
-        toml::from_str::<CheckFile>(include_str!("../data/checks.toml"))
-            .expect("checks.toml is validated by tests")
-            .check
-    })
-}
-
-/// The spec of one check (panics on an unknown id: ids in code are tested against the data).
-pub fn check(id: &str) -> &'static CheckSpec {
-    checks()
-        .iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("host check {id} is not in data/checks.toml"))
 }
 
 fn versions() -> &'static VersionFile {
@@ -173,38 +133,31 @@ pub fn macos_row(ios_major: u32) -> Option<&'static MacosRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
+    use rd_kb::CheckId;
 
     #[test]
-    fn checks_are_well_formed_and_remedies_resolve() {
-        let mut seen = HashSet::new();
-        for c in checks() {
-            assert!(seen.insert(c.id.as_str()), "duplicate {}", c.id);
-            assert!(c.id.starts_with("host."), "{}", c.id);
+    fn every_host_check_of_the_table_has_code_and_vice_versa() {
+        let table: Vec<CheckId> = CheckId::host_ids().collect();
+        assert_eq!(crate::checks::CHECKS, table.as_slice());
+        for c in crate::checks::CHECKS {
+            let def = c.def();
+            let host = c.host().expect("host part");
+            assert_eq!(def.area, "host", "{c}");
             assert!(
-                ["windows", "macos", "linux", "any"].contains(&c.platform.as_str()),
-                "{}: platform {}",
-                c.id,
-                c.platform
+                ["windows", "macos", "linux", "any"].contains(&host.platform.as_str()),
+                "{c}: platform {}",
+                host.platform
             );
-            assert!(!c.reads.is_empty() && !c.title.is_empty(), "{}", c.id);
-            assert!(!c.remedies.is_empty(), "{} has no remedy", c.id);
-        }
-        for id in [
-            "host.software",
-            "host.itunes",
-            "host.apple_devices",
-            "host.amds",
-            "host.amds_service",
-            "host.usb_driver",
-            "host.third_party_usb_driver",
-            "host.macos_version",
-            "host.mobiledevice_update",
-            "host.usbmuxd",
-            "host.udev_rules",
-            "host.restore_tools",
-        ] {
-            assert!(seen.contains(id), "missing {id}");
+            assert!(!host.reads.is_empty() && !def.title.is_empty(), "{c}");
+            assert!(def.family().is_some(), "{c} has no family");
+            assert!(!def.remedies().is_empty(), "{c} has no remedy");
+            // Each check emits findings: at least one registered id is its own.
+            assert!(
+                crate::FINDING_IDS
+                    .iter()
+                    .any(|f| f.verified == rd_kb::registry::Verified::By(*c)),
+                "{c} has no finding id"
+            );
         }
     }
 

@@ -14,7 +14,7 @@ pub fn findings(i: &HostInputs) -> Vec<Finding> {
 }
 
 fn usbmuxd(i: &HostInputs) -> Finding {
-    const ID: &str = "host.usbmuxd";
+    const ID: rd_kb::CheckId = rd_kb::check_id!("host.usbmuxd");
     let unit_text = i.text(names::SYSTEMCTL_USBMUXD);
     let unit = unit_text.as_deref().map(parse_systemctl);
     let pgrep = i.text(names::PGREP_USBMUXD).unwrap_or_default();
@@ -126,7 +126,7 @@ fn usbmuxd(i: &HostInputs) -> Finding {
 }
 
 fn udev(i: &HostInputs) -> Finding {
-    const ID: &str = "host.udev_rules";
+    const ID: rd_kb::CheckId = rd_kb::check_id!("host.udev_rules");
     let rules = i.udev_rules();
     let mut ev: Vec<Evidence> = Vec::new();
     for (name, text) in &rules {

@@ -23,7 +23,7 @@ pub struct Target {
 }
 
 fn macos_version(i: &HostInputs, target: &Target) -> Finding {
-    const ID: &str = "host.macos_version";
+    const ID: rd_kb::CheckId = rd_kb::check_id!("host.macos_version");
     let Some(text) = i.text(names::SW_VERS) else {
         return not_read(ID, "The macOS version (sw_vers)", names::SW_VERS);
     };
@@ -124,7 +124,7 @@ fn macos_version(i: &HostInputs, target: &Target) -> Finding {
 }
 
 fn mobiledevice(i: &HostInputs) -> Finding {
-    const ID: &str = "host.mobiledevice_update";
+    const ID: rd_kb::CheckId = rd_kb::check_id!("host.mobiledevice_update");
     let plist = i.bytes(names::MD_PLIST).and_then(parse_info_plist);
     let pkg = i.text(names::PKGUTIL_MD).and_then(|t| parse_pkgutil(&t));
     let read_any = i.bytes(names::MD_PLIST).is_some() || i.bytes(names::PKGUTIL_MD).is_some();
@@ -143,7 +143,7 @@ fn mobiledevice(i: &HostInputs) -> Finding {
             "Finder's device-support update is not installed yet",
             "macOS installs a device-support (MobileDevice) update the first time a newer iPhone or iPad is connected: Finder shows 'A software update is required to connect to your device'. Accept it and let it finish before restoring.",
         )
-        .with_remedies(rd_kb::remedies(&spec::check(ID).remedies))
+        .with_remedies(rd_kb::remedies(ID.def().remedies()))
         .with_evidence(Evidence::new(
             "no com.apple.pkg.MobileDevice receipt and no /Library/Apple/…/MobileDevice.framework",
             "nothing installed by Finder's update",

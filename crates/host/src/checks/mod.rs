@@ -1,31 +1,53 @@
 //! The deciding half: plain functions from parsed captures to findings, one module per platform.
-//! Every finding id starts with the id of the check (data/checks.toml) that produced it.
+//! Every finding id starts with the id of the check that produced it: a row of the knowledge
+//! base's one checks table (`crates/kb/data/checks.toml`) with a `[check.host]` part, named here
+//! through `rd_kb::check_id!` so that a missing row fails the build.
 
 pub mod linux;
 pub mod macos;
 pub mod tools;
 pub mod windows;
 
-use crate::spec;
+use rd_kb::{CheckId, check_id};
 use rd_model::{Evidence, Finding, Severity};
 
-/// A finding of check `check_id` (id `check_id` or `check_id.suffix`); the check's remedies are
+/// Every check this crate decides, in the order of the checks table; a test keeps it equal to the
+/// table's rows with a `[check.host]` part, and each has findings in [`crate::FINDING_IDS`].
+pub const CHECKS: &[CheckId] = &[
+    check_id!("host.software"),
+    check_id!("host.apple_devices"),
+    check_id!("host.itunes"),
+    check_id!("host.amds"),
+    check_id!("host.amds_service"),
+    check_id!("host.usb_driver"),
+    check_id!("host.third_party_usb_driver"),
+    check_id!("host.macos_version"),
+    check_id!("host.mobiledevice_update"),
+    check_id!("host.usbmuxd"),
+    check_id!("host.udev_rules"),
+    check_id!("host.restore_tools"),
+];
+
+/// A finding of `check` (id `check` or `check.suffix`); the check's remedies are
 /// attached when it is a warning or failure.
 pub fn finding(
-    check_id: &str,
+    check: CheckId,
     suffix: Option<&str>,
     severity: Severity,
     title: impl Into<String>,
     explanation: impl Into<String>,
 ) -> Finding {
-    let spec = spec::check(check_id);
+    let def = check.def();
+    let family = def
+        .family()
+        .unwrap_or_else(|| panic!("{check} has no family: not a host check"));
     let id = match suffix {
-        Some(s) => format!("{check_id}.{s}"),
-        None => check_id.to_string(),
+        Some(s) => format!("{check}.{s}"),
+        None => check.to_string(),
     };
-    let f = Finding::new(id, spec.family, severity, title, explanation);
+    let f = Finding::new(id, family, severity, title, explanation);
     if severity >= Severity::Warn {
-        f.with_remedies(rd_kb::remedies(&spec.remedies))
+        f.with_remedies(rd_kb::remedies(def.remedies()))
     } else {
         f
     }
@@ -37,9 +59,9 @@ pub fn quote(text: impl Into<String>, why: impl Into<String>, capture: &str) -> 
 }
 
 /// The finding for a capture that could not be read (command missing, failed or timed out).
-pub fn not_read(check_id: &str, what: &str, capture: &str) -> Finding {
+pub fn not_read(check: CheckId, what: &str, capture: &str) -> Finding {
     finding(
-        check_id,
+        check,
         Some("not_read"),
         Severity::Warn,
         format!("{} could not be read", what),
@@ -67,7 +89,7 @@ mod tests {
     #[test]
     fn warnings_carry_the_checks_remedies() {
         let f = finding(
-            "host.amds_service",
+            check_id!("host.amds_service"),
             Some("stopped"),
             Severity::Fail,
             "t",
@@ -76,7 +98,7 @@ mod tests {
         assert_eq!(f.id, "host.amds_service.stopped");
         assert_eq!(f.remedies[0].id, "start-amds");
         assert!(
-            finding("host.amds_service", None, Severity::Ok, "t", "e")
+            finding(check_id!("host.amds_service"), None, Severity::Ok, "t", "e")
                 .remedies
                 .is_empty()
         );

@@ -48,7 +48,7 @@ pub fn distance(v: &BuildVersion, newest: &ToolVersion) -> Distance {
 
 /// One finding per restore tool whose version output was captured.
 pub fn findings(i: &HostInputs) -> Vec<Finding> {
-    const ID: &str = "host.restore_tools";
+    const ID: rd_kb::CheckId = rd_kb::check_id!("host.restore_tools");
     let mut out = Vec::new();
     for t in spec::tools() {
         let cap = names::tool(&t.name);

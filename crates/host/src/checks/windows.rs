@@ -99,7 +99,7 @@ fn store_evidence(p: &StorePackage) -> Evidence {
 }
 
 fn apple_devices(apps: &Apps) -> Finding {
-    const ID: &str = "host.apple_devices";
+    const ID: rd_kb::CheckId = rd_kb::check_id!("host.apple_devices");
     if let Some(p) = apps.apple_devices() {
         let v = p.version.as_deref().unwrap_or("version not shown");
         return finding(
@@ -137,7 +137,7 @@ fn apple_devices(apps: &Apps) -> Finding {
 }
 
 fn itunes(apps: &Apps) -> Finding {
-    const ID: &str = "host.itunes";
+    const ID: rd_kb::CheckId = rd_kb::check_id!("host.itunes");
     let w = spec::windows();
     let newest = &w.itunes_newest;
     let with_devices = apps.apple_devices().is_some();
@@ -234,7 +234,7 @@ fn itunes(apps: &Apps) -> Finding {
 }
 
 fn amds(apps: &Apps) -> Finding {
-    const ID: &str = "host.amds";
+    const ID: rd_kb::CheckId = rd_kb::check_id!("host.amds");
     let w = spec::windows();
     if let Some(a) = apps.amds() {
         let v = a.version.clone().unwrap_or_default();
@@ -307,7 +307,7 @@ fn amds(apps: &Apps) -> Finding {
 }
 
 fn amds_service(i: &HostInputs, apps: &Apps) -> Finding {
-    const ID: &str = "host.amds_service";
+    const ID: rd_kb::CheckId = rd_kb::check_id!("host.amds_service");
     let Some(text) = i.text(names::SC_AMDS) else {
         return not_read(ID, "The Apple Mobile Device Service state", names::SC_AMDS);
     };
@@ -435,12 +435,12 @@ fn usb_drivers(i: &HostInputs) -> Vec<Finding> {
     let Some(dtext) = i.text(names::PNP_DRIVERS) else {
         return vec![
             not_read(
-                "host.usb_driver",
+                rd_kb::check_id!("host.usb_driver"),
                 "The driver list (pnputil /enum-drivers)",
                 names::PNP_DRIVERS,
             ),
             not_read(
-                "host.third_party_usb_driver",
+                rd_kb::check_id!("host.third_party_usb_driver"),
                 "The driver list (pnputil /enum-drivers)",
                 names::PNP_DRIVERS,
             ),
@@ -468,7 +468,7 @@ fn usb_drivers(i: &HostInputs) -> Vec<Finding> {
 
     // host.usb_driver
     let usb = {
-        const ID: &str = "host.usb_driver";
+        const ID: rd_kb::CheckId = rd_kb::check_id!("host.usb_driver");
         let bound: Vec<&PnpDevice> = devices
             .iter()
             .filter(|d| pkg_of(d).is_some_and(is_apple_package))
@@ -545,7 +545,7 @@ fn usb_drivers(i: &HostInputs) -> Vec<Finding> {
 
     // host.third_party_usb_driver
     let tp = {
-        const ID: &str = "host.third_party_usb_driver";
+        const ID: rd_kb::CheckId = rd_kb::check_id!("host.third_party_usb_driver");
         let on_apple: Vec<(&PnpDevice, &DriverPackage)> = devices
             .iter()
             .filter_map(|d| pkg_of(d).filter(|p| is_third_party(p)).map(|p| (d, p)))

@@ -3,7 +3,7 @@
 //! reads them; expectations follow from what the captures show (a stopped service, a libusbK
 //! driver on the DFU device, an older macOS), not from a run of this code.
 
-use rd_host::{HostInputs, Platform, check, spec};
+use rd_host::{HostInputs, Platform, check};
 use rd_model::{Finding, Severity};
 use std::path::PathBuf;
 
@@ -28,11 +28,12 @@ fn well_formed(findings: &[Finding]) {
     assert_eq!(findings[0].severity, worst);
     assert_eq!(findings[0].evidence.len(), findings.len() - 1);
     for f in findings {
-        let owner = spec::checks()
-            .iter()
-            .find(|c| f.id == c.id || f.id.starts_with(&format!("{}.", c.id)));
-        let owner = owner.unwrap_or_else(|| panic!("{} has no check", f.id));
-        assert_eq!(f.family, owner.family, "{}", f.id);
+        let owner = rd_kb::registry::lookup(rd_host::FINDING_IDS, &f.id)
+            .unwrap_or_else(|| panic!("{} is not in FINDING_IDS", f.id));
+        let rd_kb::registry::Verified::By(owner) = owner.verified else {
+            panic!("{} has no check", f.id)
+        };
+        assert_eq!(Some(f.family), owner.def().family(), "{}", f.id);
         if f.severity >= Severity::Warn {
             assert!(!f.remedies.is_empty(), "{} has no remedy", f.id);
         }

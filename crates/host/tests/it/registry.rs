@@ -1,8 +1,9 @@
-//! The finding-id registry (`rd_host::FINDING_IDS`): no duplicates, every id belongs to a check
-//! in the data, every id the checks emit on the fixtures and on empty or odd inputs is listed,
-//! and every listed suffix is still written in the sources.
+//! The finding-id registry (`rd_host::FINDING_IDS`): no duplicates, every id mapped to the host
+//! check it is named after, every id the checks emit on the fixtures and on empty or odd inputs is
+//! listed, every listed suffix is still written in the sources, and the list is snapshotted.
 
-use rd_host::{FINDING_IDS, HostInputs, Platform, check, spec};
+use rd_host::{FINDING_IDS, HostInputs, Platform, check, checks::CHECKS, spec};
+use rd_kb::registry::{self, Verified};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -11,16 +12,17 @@ fn root() -> PathBuf {
 }
 
 #[test]
-fn ids_are_unique_and_belong_to_a_check() {
-    assert!(rd_kb::registry::duplicates(FINDING_IDS).is_empty());
-    for id in FINDING_IDS {
-        assert!(
-            spec::checks()
-                .iter()
-                .any(|c| *id == c.id || id.starts_with(&format!("{}.", c.id))),
-            "{id}"
-        );
+fn ids_are_unique_and_mapped_to_their_host_check() {
+    if let Err(problems) = registry::check_finding_ids(FINDING_IDS, &root().join("src")) {
+        panic!("{}", problems.join("\n"));
     }
+    for f in FINDING_IDS {
+        let Verified::By(c) = f.verified else {
+            panic!("{}: every host finding has its check", f.id);
+        };
+        assert!(CHECKS.contains(&c), "{}: {c} is not a host check", f.id);
+    }
+    insta::assert_snapshot!("host_finding_ids", registry::snapshot(FINDING_IDS));
 }
 
 #[test]
@@ -44,19 +46,14 @@ fn everything_emitted_is_listed() {
                 .map(|f| f.id),
         );
     }
-    let listed: BTreeSet<&str> = FINDING_IDS.iter().copied().collect();
-    for id in &emitted {
-        assert!(
-            listed.contains(id.as_str()),
-            "{id} is emitted but not in FINDING_IDS"
-        );
-    }
+    let unlisted = registry::unlisted(FINDING_IDS, emitted.iter().map(String::as_str));
+    assert!(unlisted.is_empty(), "not in FINDING_IDS: {unlisted:?}");
     // The fixtures reach most of the list (a check's rare branches are covered by unit tests).
     assert!(
-        emitted.len() * 2 > listed.len(),
+        emitted.len() * 2 > FINDING_IDS.len(),
         "{} of {}",
         emitted.len(),
-        listed.len()
+        FINDING_IDS.len()
     );
 }
 
@@ -66,27 +63,27 @@ fn listed_suffixes_are_still_in_the_sources() {
     for dir in ["src", "src/checks"] {
         for e in std::fs::read_dir(root().join(dir)).unwrap() {
             let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "rs") {
+            if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("finding_ids.rs") {
                 src.push_str(&std::fs::read_to_string(p).unwrap());
             }
         }
     }
     let tools: Vec<&str> = spec::tools().iter().map(|t| t.name.as_str()).collect();
-    for id in FINDING_IDS {
-        let owner = spec::checks()
-            .iter()
-            .filter(|c| *id == c.id || id.starts_with(&format!("{}.", c.id)))
-            .max_by_key(|c| c.id.len())
-            .unwrap();
-        let Some(suffix) = id.strip_prefix(&format!("{}.", owner.id)) else {
+    for f in FINDING_IDS {
+        let Verified::By(owner) = f.verified else {
+            unreachable!("checked above")
+        };
+        let Some(suffix) = f.id.strip_prefix(&format!("{owner}.")) else {
             continue;
         };
-        if owner.id == "host.restore_tools" {
-            assert!(tools.contains(&suffix), "{id}");
+        if owner.as_str() == "host.restore_tools" {
+            assert!(tools.contains(&suffix), "{}", f.id);
             continue;
         }
-        let used = src.contains(&format!("Some(\"{suffix}\")"))
-            || (suffix == "not_read" && src.contains("Some(\"not_read\")"));
-        assert!(used, "{id}: suffix {suffix} no longer in the sources");
+        assert!(
+            src.contains(&format!("Some(\"{suffix}\")")),
+            "{}: suffix {suffix} no longer in the sources",
+            f.id
+        );
     }
 }
