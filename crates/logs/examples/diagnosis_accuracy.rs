@@ -4,7 +4,8 @@
 //! right / wrong / unknown, confidently wrong, per-family precision and recall, the confusion
 //! matrix and the hit rate per confidence level, plus per-rule hit rates (tuned part only).
 //! `--per-log` lists each TUNED log's label and answer; blind logs are only ever reported in
-//! aggregate (no rule may be written from them).
+//! aggregate (no rule may be written from them). `--explain ID` prints the diagnosis of one tuned
+//! log (outcome, family, confidence, rule, evidence, candidates); it refuses blind logs.
 
 use rd_logs::accuracy::{self, Part, Verdict};
 use std::collections::BTreeMap;
@@ -29,6 +30,10 @@ fn main() -> ExitCode {
                 _ => return usage("--part takes tuned, blind or both"),
             },
             "--per-log" => per_log = true,
+            "--explain" => match args.next().and_then(|x| x.parse::<u32>().ok()) {
+                Some(id) => return explain(&root, id),
+                None => return usage("--explain needs a log id"),
+            },
             other => return usage(&format!("unknown argument {other}")),
         }
     }
@@ -111,6 +116,81 @@ fn print_logs(scored: &[accuracy::Scored]) {
             }
         );
     }
+}
+
+/// Prints the diagnosis of one TUNED log, for reading why it was answered that way.
+fn explain(root: &std::path::Path, id: u32) -> ExitCode {
+    let entries = match accuracy::load_index(root) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("diagnosis_accuracy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(e) = entries.iter().find(|e| e.id == id) else {
+        return usage("no such log id");
+    };
+    if e.part() != Some(Part::Tuned) {
+        return usage("only tuned logs can be explained (blind logs are measured in aggregate)");
+    }
+    let bytes = match std::fs::read(root.join(&e.file)) {
+        Ok(b) => b,
+        Err(err) => {
+            eprintln!("diagnosis_accuracy: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let d = match rd_logs::diagnose_bytes(&bytes) {
+        Ok(d) => d,
+        Err(err) => {
+            eprintln!("diagnosis_accuracy: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("{} label={} tool={}", e.file, e.label.as_str(), e.tool);
+    println!(
+        "outcome={:?} family={} confidence={} rule={:?} formats={:?}",
+        d.outcome,
+        d.category.as_str(),
+        d.confidence.as_str(),
+        d.rule,
+        d.formats
+    );
+    println!("title: {}", d.title);
+    println!("explanation: {}", d.explanation);
+    println!("stage: {:?}", d.failed_stage.as_ref().map(|s| &s.name));
+    println!("codes: {:?}", d.error_codes);
+    if let Some(t) = &d.tool {
+        println!(
+            "tool: {} {} built {:?}..{:?} firmware released {:?} (after {:?}) older={:?}",
+            t.name,
+            t.version,
+            t.built_after,
+            t.built_before,
+            t.firmware_released,
+            t.firmware_released_after,
+            t.older_than_firmware
+        );
+    }
+    for ev in &d.evidence {
+        println!("  ev {:>5}: {} -- {}", ev.line, ev.text, ev.why);
+    }
+    for c in &d.candidates {
+        println!(
+            "  cand {} ({:?}): {} / settle: {}",
+            c.family.as_str(),
+            c.rule,
+            c.why,
+            c.settle
+        );
+        for ev in &c.evidence {
+            println!("       {:>5}: {}", ev.line, ev.text);
+        }
+    }
+    for r in &d.remedies {
+        println!("  remedy {}: {}", r.id, r.text);
+    }
+    ExitCode::SUCCESS
 }
 
 fn usage(why: &str) -> ExitCode {
