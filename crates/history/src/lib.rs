@@ -12,6 +12,7 @@
 
 mod attempt;
 pub mod ecid;
+pub mod finding_ids;
 mod escalate;
 mod store;
 pub mod time;

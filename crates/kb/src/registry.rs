@@ -42,8 +42,6 @@ pub enum NoCheck {
     /// Where an IPSW's facts come from (the firmware catalog, its manifest), shown beside the
     /// verdicts of the firmware checks.
     FirmwareFacts,
-    /// The checkup itself failed (a check panicked): no check's result.
-    CheckupRunner,
 }
 
 impl NoCheck {
@@ -55,7 +53,6 @@ impl NoCheck {
         NoCheck::History,
         NoCheck::DeviceBuild,
         NoCheck::FirmwareFacts,
-        NoCheck::CheckupRunner,
     ];
 
     /// A short kebab-case name, for snapshots.
@@ -67,7 +64,6 @@ impl NoCheck {
             NoCheck::History => "history",
             NoCheck::DeviceBuild => "device-build",
             NoCheck::FirmwareFacts => "firmware-facts",
-            NoCheck::CheckupRunner => "checkup-runner",
         }
     }
 }
@@ -396,6 +392,6 @@ mod tests {
             snapshot(&list),
             "usb.hub.chain → check usb.hub\nkb.{entry} (built) → no check (error-lookup)"
         );
-        assert_eq!(NoCheck::ALL.len(), 7);
+        assert_eq!(NoCheck::ALL.len(), 6);
     }
 }

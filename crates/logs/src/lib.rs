@@ -13,6 +13,7 @@ mod clean;
 pub mod data;
 mod diagnose;
 pub mod extract;
+pub mod finding_ids;
 mod input;
 mod report;
 pub mod scan;

@@ -7,6 +7,7 @@
 pub mod checks;
 pub mod config;
 pub mod data;
+pub mod finding_ids;
 pub mod hosts;
 pub mod http;
 pub mod join;
