@@ -30,6 +30,7 @@ pub mod clock;
 pub mod devices;
 pub mod dfu;
 mod error;
+pub mod finding_ids;
 pub mod ipsw;
 pub mod log;
 pub mod lookup;
