@@ -99,6 +99,11 @@ pub struct RuleDef {
     /// The rule is also inferred from the whole log, not only from its literals.
     #[serde(default)]
     pub inferred_from: Option<Inference>,
+    /// The rule counts only on a line after the log first reached this stage (an id of
+    /// `data/stages.toml`), e.g. a device that reconnects in the wrong mode after its restore
+    /// ramdisk was sent.
+    #[serde(default)]
+    pub after_stage: Option<String>,
 }
 
 /// Whole-log inferences a rule can stand for.
@@ -165,6 +170,16 @@ pub struct SuspectDef {
     pub why: String,
     /// What would confirm or rule it out.
     pub settle: String,
+    /// Measured as the usual cause at this stage: named (at low confidence) when the log shows
+    /// only generic failure lines there, or stops there.
+    #[serde(default)]
+    pub lead: bool,
+    /// Remedies when the suspect is named, best first.
+    #[serde(default)]
+    pub remedies: Vec<rd_kb::RemedyId>,
+    /// Restore error numbers users see in Finder/iTunes for this cause at this stage.
+    #[serde(default)]
+    pub error_codes: Vec<String>,
 }
 
 /// A checkpoint-name mapping, as `data/checkpoints.toml` holds it.
@@ -263,11 +278,13 @@ pub enum TextId {
     ToolGeneric,
     /// A third-party tool's log stops without naming a cause (explanation suffix).
     ToolIncomplete,
+    /// The usual cause of failures at a stage, named when the log names none.
+    StageLead,
 }
 
 impl TextId {
     /// Every text id, for validation.
-    pub const ALL: [TextId; 12] = [
+    pub const ALL: [TextId; 13] = [
         TextId::NoCause,
         TextId::Candidates,
         TextId::Incomplete,
@@ -280,6 +297,7 @@ impl TextId {
         TextId::ToolUpdateRemedy,
         TextId::ToolGeneric,
         TextId::ToolIncomplete,
+        TextId::StageLead,
     ];
 
     /// The key in `texts.toml`.
@@ -297,6 +315,7 @@ impl TextId {
             TextId::ToolUpdateRemedy => "tool_update_remedy",
             TextId::ToolGeneric => "tool_generic",
             TextId::ToolIncomplete => "tool_incomplete",
+            TextId::StageLead => "stage_lead",
         }
     }
 }
@@ -726,6 +745,11 @@ pub fn validate() -> Vec<String> {
         {
             problems.push(format!("rule {} waits for a fact no rule records", d.id));
         }
+        if let Some(st) = &d.after_stage
+            && !stages().iter().any(|s| &s.id == st)
+        {
+            problems.push(format!("rule {} waits for unknown stage {st}", d.id));
+        }
         if d.terminal && !matches!(d.kind, RuleKind::Success | RuleKind::Generic) {
             problems.push(format!(
                 "terminal rule {} must be a success or generic rule",
@@ -751,6 +775,9 @@ pub fn validate() -> Vec<String> {
     for s in stages() {
         if !sseen.insert(s.id.as_str()) || s.any.is_empty() {
             problems.push(format!("stage {} is duplicated or has no markers", s.id));
+        }
+        if s.suspect.iter().filter(|x| x.lead).count() > 1 {
+            problems.push(format!("stage {} has more than one lead suspect", s.id));
         }
     }
     for sus in stages()

@@ -160,7 +160,10 @@ pub(crate) fn failure<'a>(
         generic_only(d, &g, a);
         if tool_old {
             blame_old_tool(d);
-        } else if third_party(d, a) && d.category == Family::Unknown {
+        } else if d.category == Family::Unknown
+            && !stage_lead(d, &g.rule.def.explanation)
+            && third_party(d, a)
+        {
             tool_guess(d, &g);
         }
         ev.push(g.first.line, &g.first.text, g.why);
@@ -203,6 +206,43 @@ fn generic_only(d: &mut Diagnosis, g: &Candidate, a: &Analyzer) {
         .first()
         .map(|c| checkpoint_stage(&c.event))
         .or_else(|| a.stage_at(g.first.line).map(|m| m.stage.clone()));
+}
+
+/// The measured usual cause of failures at the failed stage (`lead` in data/stages.toml), named
+/// at low confidence when no line names a cause. Returns whether one was named.
+fn stage_lead(d: &mut Diagnosis, rule_explanation: &str) -> bool {
+    let Some((stage, sus)) = d
+        .failed_stage
+        .as_ref()
+        .and_then(|st| st.id.as_deref())
+        .and_then(|id| data::stages().iter().find(|s| s.id == id))
+        .and_then(|st| st.suspect.iter().find(|x| x.lead).map(|x| (st, x)))
+    else {
+        return false;
+    };
+    let t = data::text(TextId::StageLead);
+    d.category = sus.family;
+    d.confidence = Confidence::Low;
+    d.title = fill(
+        &t.title,
+        &[("stage", &stage.name), ("family", sus.family.label())],
+    );
+    d.explanation = fill(
+        &t.explanation,
+        &[("rule_explanation", rule_explanation), ("why", &sus.why)],
+    );
+    d.settle = Some(sus.settle.clone());
+    let mut rems = rd_kb::remedies(&sus.remedies);
+    for r in d.remedies.drain(..) {
+        if !rems.iter().any(|x| x.id == r.id) {
+            rems.push(r);
+        }
+    }
+    d.remedies = rems;
+    if !sus.error_codes.is_empty() {
+        d.error_codes = sus.error_codes.clone();
+    }
+    true
 }
 
 /// Whether the log comes from a third-party restore tool (its format or its version banner).
@@ -390,6 +430,9 @@ pub(crate) fn incomplete<'a>(
         .tool
         .as_ref()
         .is_some_and(|t| t.older_than_firmware == Some(true));
+    if !old && stage_lead(d, &t.explanation) {
+        return s.failures.clone();
+    }
     if old || third_party(d, a) {
         let t = data::text(TextId::ToolIncomplete);
         d.category = Family::RestoreTool;

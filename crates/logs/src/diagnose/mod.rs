@@ -70,9 +70,28 @@ impl<'a> Signals<'a> {
         };
         let hits = a.hits.iter().zip(rules).filter_map(|(h, r)| {
             let h = h.as_ref()?;
+            // A rule that counts only after a stage: its last line must come after the stage was
+            // first reached, and it is quoted from there.
+            let first = match &r.def.after_stage {
+                Some(st) => {
+                    let reached = a
+                        .stages
+                        .iter()
+                        .find(|m| m.stage.id.as_deref() == Some(st.as_str()))?;
+                    if h.last.line <= reached.at.line {
+                        return None;
+                    }
+                    if h.first.line > reached.at.line {
+                        &h.first
+                    } else {
+                        &h.last
+                    }
+                }
+                None => &h.first,
+            };
             Some(Candidate {
                 rule: r,
-                first: &h.first,
+                first,
                 last: &h.last,
                 why: &r.def.why,
                 count: h.count,
