@@ -2,6 +2,7 @@
 
 mod cli;
 mod cmd;
+mod environment;
 mod fail;
 mod render;
 
@@ -11,9 +12,12 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     args.color.write_global();
-    render::set_redact(args.redact);
-    cmd::history::set_enabled(!args.no_history);
-    match cmd::dispatch(args) {
+    let cx = cmd::Context::new(
+        args.redact,
+        args.no_history,
+        environment::Environment::read(),
+    );
+    match cmd::dispatch(args, &cx) {
         Ok(code) => code,
         Err(fail) => {
             fail.print();

@@ -1,32 +1,94 @@
-//! Text and JSON rendering of the finding model, shared by every command.
+//! Text and JSON rendering of the finding model, shared by every command. How to render
+//! (redaction, width) is a [`RenderOptions`] value built from the parsed arguments and passed
+//! to each command, not global state, so a test or a second caller can render differently.
 
 use anstyle::{AnsiColor, Style};
 use rd_model::{Finding, Report, Severity};
 use serde::Serialize;
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-static REDACT: AtomicBool = AtomicBool::new(false);
-
-/// Turns on redaction of ECID, serial numbers, IMEI and UDIDs in everything printed through
-/// this module (`--redact`, for output meant to be shared).
-pub fn set_redact(on: bool) {
-    REDACT.store(on, Ordering::Relaxed);
+/// Whether device identifiers are masked in what is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Redaction {
+    /// Print everything as it is.
+    #[default]
+    Off,
+    /// Mask ECID, serial numbers, IMEI and UDIDs (`--redact`, for output meant to be shared).
+    Identifiers,
 }
 
-/// Applies redaction when `--redact` is on.
-pub fn shareable(text: String) -> String {
-    if REDACT.load(Ordering::Relaxed) {
-        rd_model::redact::redact(&text)
-    } else {
-        text
+/// How output is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Identifier masking.
+    pub redaction: Redaction,
+    /// Columns text is wrapped to.
+    pub width: usize,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions::new(false, None)
     }
 }
 
-/// Prints text on stdout (colour per anstream's choice), redacted when `--redact` is on.
-pub fn emit(text: &str) {
-    let mut out = anstream::stdout().lock();
-    let _ = out.write_all(shareable(text.to_string()).as_bytes());
+impl RenderOptions {
+    /// From `--redact` and the terminal width (`COLUMNS`, else 100), clamped to a readable
+    /// range.
+    pub fn new(redact: bool, columns: Option<usize>) -> RenderOptions {
+        RenderOptions {
+            redaction: if redact {
+                Redaction::Identifiers
+            } else {
+                Redaction::Off
+            },
+            width: columns.unwrap_or(100).clamp(60, 120),
+        }
+    }
+
+    /// Applies the redaction.
+    pub fn shareable(&self, text: String) -> String {
+        match self.redaction {
+            Redaction::Identifiers => rd_model::redact::redact(&text),
+            Redaction::Off => text,
+        }
+    }
+
+    /// Prints text on stdout (colour per anstream's choice), redacted as asked.
+    pub fn emit(&self, text: &str) {
+        let mut out = anstream::stdout().lock();
+        let _ = out.write_all(self.shareable(text.to_string()).as_bytes());
+    }
+
+    /// Prints any serializable value as pretty JSON on stdout, with a trailing newline.
+    pub fn print_json<T: Serialize>(&self, value: &T) {
+        let text = serde_json::to_string_pretty(value)
+            .unwrap_or_else(|e| format!("{{\"error\": \"could not serialize output: {e}\"}}"));
+        self.emit(&(text + "\n"));
+    }
+
+    /// Writes one finding in full, wrapped to the width.
+    pub fn write_finding(&self, out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
+        write_finding(out, f, self.width)
+    }
+
+    /// Writes a whole report: each finding in full, separated by blank lines.
+    pub fn write_report(&self, out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+        for (i, f) in report.findings.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            self.write_finding(out, f)?;
+        }
+        Ok(())
+    }
+
+    /// Prints a report as text on stdout (colour per anstream's choice).
+    pub fn print_report(&self, report: &Report) {
+        let mut buf = Vec::new();
+        let _ = self.write_report(&mut buf, report);
+        self.emit(&String::from_utf8_lossy(&buf));
+    }
 }
 
 /// Style for a severity's mark and title.
@@ -48,13 +110,6 @@ pub fn dim() -> Style {
 /// Bold style for headings.
 pub fn bold() -> Style {
     Style::new().bold()
-}
-
-/// Prints any serializable value as pretty JSON on stdout, with a trailing newline.
-pub fn print_json<T: Serialize>(value: &T) {
-    let text = serde_json::to_string_pretty(value)
-        .unwrap_or_else(|e| format!("{{\"error\": \"could not serialize output: {e}\"}}"));
-    emit(&(text + "\n"));
 }
 
 /// Wraps `text` to `width` columns, each line prefixed by `indent`.
@@ -81,18 +136,9 @@ pub fn wrap(text: &str, indent: &str, width: usize) -> String {
     out
 }
 
-/// Terminal width for wrapping (COLUMNS, else 100), clamped to a readable range.
-pub fn width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse::<usize>().ok())
-        .unwrap_or(100)
-        .clamp(60, 120)
-}
-
-/// Writes one finding in full: mark, title, family, explanation, evidence, remedies, codes.
-pub fn write_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
-    let w = width();
+/// Writes one finding in full, wrapped to `w` columns: mark, title, family, explanation,
+/// evidence, remedies, codes.
+fn write_finding(out: &mut impl Write, f: &Finding, w: usize) -> std::io::Result<()> {
     let sev = severity_style(f.severity);
     let conf = f
         .confidence
@@ -154,24 +200,6 @@ pub fn write_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes a whole report: each finding in full, separated by blank lines, then a summary line.
-pub fn write_report(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
-    for (i, f) in report.findings.iter().enumerate() {
-        if i > 0 {
-            writeln!(out)?;
-        }
-        write_finding(out, f)?;
-    }
-    Ok(())
-}
-
-/// Prints a report as text on stdout (colour per anstream's choice).
-pub fn print_report(report: &Report) {
-    let mut buf = Vec::new();
-    let _ = write_report(&mut buf, report);
-    emit(&String::from_utf8_lossy(&buf));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,7 +232,9 @@ mod tests {
         }])
         .with_error_codes(["4013"]);
         let mut buf = Vec::new();
-        write_finding(&mut buf, &f).unwrap();
+        RenderOptions::default()
+            .write_finding(&mut buf, &f)
+            .unwrap();
         let s = String::from_utf8(buf).unwrap();
         assert!(s.contains("Lost the device"));
         assert!(s.contains("line 42: "));
@@ -212,5 +242,19 @@ mod tests {
         assert!(s.contains("1. Use another port"));
         assert!(s.contains("--only usb.hub"));
         assert!(s.contains("4013"));
+    }
+
+    #[test]
+    fn redaction_is_the_option_given() {
+        let text = "ECID: 0x1A2B3C4D5E6F7\n".to_string();
+        assert_eq!(
+            RenderOptions::new(false, None).shareable(text.clone()),
+            text
+        );
+        let masked = RenderOptions::new(true, None).shareable(text.clone());
+        assert_ne!(masked, text);
+        assert!(!masked.contains("1A2B3C4D5E6F7"), "{masked}");
+        assert_eq!(RenderOptions::new(false, Some(500)).width, 120);
+        assert_eq!(RenderOptions::new(false, Some(10)).width, 60);
     }
 }

@@ -23,6 +23,7 @@
 //! | `ipsw` | [`ipsw::ipsw`] | [`ipsw::IpswReport`] |
 //! | `signed` | [`signed::signed`] | [`signed::SignedReport`] |
 //! | `log` | [`log::diagnose_reader`], [`log::diagnose_path`], [`log::diagnose_chunks`] | [`rd_logs::Diagnosis`] |
+//! | `log`, `checkup` (recording) | [`history::record_log_blocking`], [`history::record_checkup_blocking`] | the diagnosis with its escalation |
 
 pub mod catalog;
 pub mod checkup;
@@ -31,6 +32,7 @@ pub mod devices;
 pub mod dfu;
 mod error;
 pub mod finding_ids;
+pub mod history;
 pub mod ipsw;
 pub mod log;
 pub mod lookup;

@@ -42,11 +42,11 @@ pub struct Args {
 }
 
 /// Runs `catalog`.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     match args.action.clone().unwrap_or(Action::Info) {
-        Action::Info => info(&args),
-        Action::Update => update(&args),
-        Action::Find { what, device } => find(&args, &what, device.as_deref()),
+        Action::Info => info(&args, cx),
+        Action::Update => update(&args, cx),
+        Action::Find { what, device } => find(&args, &what, device.as_deref(), cx),
     }
 }
 
@@ -56,13 +56,13 @@ fn note(n: &Option<String>) {
     }
 }
 
-fn info(args: &Args) -> CmdResult {
-    let i = rd_engine::catalog::info_blocking(&args.net.engine()?);
+fn info(args: &Args, cx: &super::Context) -> CmdResult {
+    let i = rd_engine::catalog::info_blocking(&args.net.engine(cx.config_env())?);
     note(&i.note);
     if args.json {
-        render::print_json(&i);
+        cx.render.print_json(&i);
     } else {
-        render::emit(&format!(
+        cx.render.emit(&format!(
             "Catalog used: {}\nEmbedded:     {}\n{}",
             i.used,
             i.embedded,
@@ -76,8 +76,8 @@ fn info(args: &Args) -> CmdResult {
     Ok(ExitCode::from(EXIT_OK))
 }
 
-fn update(args: &Args) -> CmdResult {
-    let net = args.net.engine()?;
+fn update(args: &Args, cx: &super::Context) -> CmdResult {
+    let net = args.net.engine(cx.config_env())?;
     let pb = if !args.json && std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr())
     } else {
@@ -94,9 +94,9 @@ fn update(args: &Args) -> CmdResult {
     pb.finish_and_clear();
     let sum = result?;
     if args.json {
-        render::print_json(&sum);
+        cx.render.print_json(&sum);
     } else {
-        render::emit(&format!(
+        cx.render.emit(&format!(
             "Updated the firmware catalog from {}: {} IPSWs for {} devices, {}.\nWritten to {}; every firmware answer now uses it.\n",
             args.net.api, sum.rows, sum.devices, sum.date, sum.path
         ));
@@ -104,11 +104,12 @@ fn update(args: &Args) -> CmdResult {
     Ok(ExitCode::from(EXIT_OK))
 }
 
-fn find(args: &Args, what: &str, device: Option<&str>) -> CmdResult {
-    let found = rd_engine::catalog::find_blocking(&args.net.engine()?, what, device)?;
+fn find(args: &Args, what: &str, device: Option<&str>, cx: &super::Context) -> CmdResult {
+    let found =
+        rd_engine::catalog::find_blocking(&args.net.engine(cx.config_env())?, what, device)?;
     note(&found.note);
     if args.json {
-        render::print_json(&found);
+        cx.render.print_json(&found);
     } else {
         let mut text = String::new();
         for r in &found.ipsws {
@@ -131,7 +132,7 @@ fn find(args: &Args, what: &str, device: Option<&str>) -> CmdResult {
             found.catalog,
             d = render::dim()
         ));
-        render::emit(&text);
+        cx.render.emit(&text);
     }
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -122,27 +122,19 @@ impl From<NeedArg> for ModeNeed {
     }
 }
 
-/// Points `host.software` at a folder of captures when `RESTORE_DOCTOR_HOST_FIXTURE` (and
-/// `RESTORE_DOCTOR_HOST_PLATFORM`) say so: read here, since the libraries read no environment.
-fn apply_host_captures_environment(cfg: &mut Config) {
-    if let Some(dir) = std::env::var_os(rd_probe::HOST_FIXTURE_ENV).filter(|v| !v.is_empty()) {
-        cfg.host_captures = Some(PathBuf::from(dir));
-        cfg.host_platform = std::env::var(rd_probe::HOST_PLATFORM_ENV).ok();
-    }
-}
-
-/// The configuration: the file (`--config` or `RESTORE_DOCTOR_CONFIG`), then the flags and
-/// the proxy environment. `serve` uses it too, so the web checkup runs with the same settings.
-pub fn effective_config(args: &Args) -> Result<(Config, ConfigSource), Fail> {
+/// The configuration: the file (`--config` or `RESTORE_DOCTOR_CONFIG`), then what the
+/// environment gave at start-up (proxy variables, host-software captures) and the flags.
+/// `serve` and `report` use it too, so the web checkup and the report's run with the same
+/// settings.
+pub fn effective_config(
+    args: &Args,
+    env: &rd_probe::Environment,
+) -> Result<(Config, ConfigSource), Fail> {
     // clap reads RESTORE_DOCTOR_CONFIG for `checkup`; the bare command (no subcommand) has no
-    // parsed flags, so it is read here: the library itself reads no environment.
-    let config = args.config.clone().or_else(|| {
-        std::env::var_os(rd_probe::CONFIG_ENV)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
-    let (mut cfg, source) =
-        Config::load(config.as_deref()).map_err(|e| Fail::usage(e.to_string()))?;
+    // parsed flags, so the value read at start-up stands in.
+    let config = args.config.as_deref().or(env.config_file.as_deref());
+    let (cfg, source) = Config::load(config).map_err(|e| Fail::usage(e.to_string()))?;
+    let mut cfg = cfg.with_environment(env);
     if let Some(p) = &args.hosts_file {
         cfg.hosts_file = Some(p.clone());
     }
@@ -160,8 +152,6 @@ pub fn effective_config(args: &Args) -> Result<(Config, ConfigSource), Fail> {
     }
     cfg.tls.apple_roots.extend(args.apple_roots.iter().cloned());
     super::ipsw::apply_connect_to(&mut cfg, &args.connect_to)?;
-    super::ipsw::apply_proxy_environment(&mut cfg);
-    apply_host_captures_environment(&mut cfg);
     if let Some(d) = &args.download_dir {
         cfg.download_dir = Some(d.clone());
     }
@@ -229,6 +219,7 @@ fn write_text(
     results: &[CheckResult],
     source: &ConfigSource,
     elapsed: Duration,
+    render: &render::RenderOptions,
 ) -> std::io::Result<()> {
     let from = match source {
         ConfigSource::Defaults => "built-in defaults".to_string(),
@@ -252,7 +243,7 @@ fn write_text(
         .collect();
     for f in &details {
         writeln!(out)?;
-        render::write_finding(out, f)?;
+        render.write_finding(out, f)?;
     }
     let mut codes: BTreeSet<u32> = BTreeSet::new();
     for f in details.iter().filter(|f| f.severity >= Severity::Warn) {
@@ -288,9 +279,9 @@ fn write_text(
 }
 
 /// Runs `checkup`.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let selected = rd_engine::checkup::select(&args.only, &args.skip)?;
-    let (cfg, source) = effective_config(&args)?;
+    let (cfg, source) = effective_config(&args, cx.config_env())?;
     if args.print_config {
         print!("{}", cfg.to_toml());
         return Ok(std::process::ExitCode::SUCCESS);
@@ -320,19 +311,19 @@ pub fn run(args: Args) -> CmdResult {
         only: args.only.clone(),
         skip: args.skip.clone(),
         need: args.need.into(),
-        usb: args.usb.source(),
+        usb: args.usb.source(cx),
         ipsw: args.ipsw.clone(),
     };
     let done = super::block_on(rd_engine::checkup::checkup(opts, on_event))??;
     bar.finish_and_clear();
     let elapsed = started.elapsed();
-    super::history::after_checkup(&done.report);
+    super::history::after_checkup(&done.report, cx);
     if args.json {
-        render::print_json(&done.report);
+        cx.render.print_json(&done.report);
     } else {
         let mut out = Vec::new();
-        let _ = write_text(&mut out, &done.results, &source, elapsed);
-        render::emit(&String::from_utf8_lossy(&out));
+        let _ = write_text(&mut out, &done.results, &source, elapsed, &cx.render);
+        cx.render.emit(&String::from_utf8_lossy(&out));
     }
     Ok(fail::exit_for(done.report.worst()))
 }

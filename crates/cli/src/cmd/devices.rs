@@ -2,7 +2,7 @@
 //! ECID, speed, hub chain, controller and (Windows) driver, plus findings about the USB path.
 
 use crate::fail::{self, CmdResult};
-use crate::render::{bold, dim, emit, write_finding};
+use crate::render::{RenderOptions, bold, dim};
 use rd_device::identify::{AppleDevice, Scan};
 use rd_device::watch::Change;
 use rd_engine::devices::{DevicesOptions, DevicesReport, WatchEvent, WatchOptions};
@@ -28,20 +28,20 @@ pub struct Args {
 }
 
 /// Runs `devices`.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let found = super::block_on(rd_engine::devices::devices(DevicesOptions {
-        usb: args.usb.source(),
+        usb: args.usb.source(cx),
         ..DevicesOptions::default()
     }))??;
     if args.json {
-        crate::render::print_json(&found);
+        cx.render.print_json(&found);
     } else {
         let mut buf = Vec::new();
-        let _ = write_listing(&mut buf, &found);
-        emit(&String::from_utf8_lossy(&buf));
+        let _ = write_listing(&mut buf, &found, &cx.render);
+        cx.render.emit(&String::from_utf8_lossy(&buf));
     }
     if args.watch {
-        watch(&args, &found);
+        watch(&args, &found, cx);
     }
     Ok(fail::exit_for(found.report.worst()))
 }
@@ -147,7 +147,11 @@ fn write_device(out: &mut impl Write, d: &AppleDevice) -> std::io::Result<()> {
     Ok(())
 }
 
-fn write_listing(out: &mut impl Write, found: &DevicesReport) -> std::io::Result<()> {
+fn write_listing(
+    out: &mut impl Write,
+    found: &DevicesReport,
+    render: &RenderOptions,
+) -> std::io::Result<()> {
     let (scan, report, source): (Option<&Scan>, &Report, &str) =
         (found.scan.as_ref(), &found.report, &found.source);
     if let Some(scan) = scan {
@@ -170,7 +174,7 @@ fn write_listing(out: &mut impl Write, found: &DevicesReport) -> std::io::Result
         .collect();
     for f in &problems {
         writeln!(out)?;
-        write_finding(out, f)?;
+        render.write_finding(out, f)?;
     }
     if problems.is_empty() && scan.is_some_and(|s| !s.devices.is_empty()) {
         writeln!(out)?;
@@ -212,7 +216,7 @@ fn describe_change(c: &Change) -> String {
 }
 
 /// Prints changes as the engine reports them until `--for` (if given) runs out.
-fn watch(args: &Args, found: &DevicesReport) {
+fn watch(args: &Args, found: &DevicesReport, cx: &super::Context) {
     if !args.json {
         let mut out = anstream::stdout().lock();
         let _ = writeln!(
@@ -222,7 +226,7 @@ fn watch(args: &Args, found: &DevicesReport) {
         );
     }
     let opts = WatchOptions {
-        usb: args.usb.source(),
+        usb: args.usb.source(cx),
         clock: args.usb.clock,
         limit: args.for_seconds.map(Duration::from_secs),
     };
@@ -243,7 +247,7 @@ fn watch(args: &Args, found: &DevicesReport) {
                             describe_change(change)
                         )
                     };
-                    emit(&(line + "\n"));
+                    cx.render.emit(&(line + "\n"));
                     let _ = std::io::stdout().flush();
                 }
             }

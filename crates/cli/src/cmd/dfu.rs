@@ -3,7 +3,7 @@
 //! the moment the device changes mode (or boots normally, naming the step to change).
 
 use crate::fail::{self, CmdResult, EXIT_FINDING_FAIL, EXIT_OK};
-use crate::render::{bold, dim, emit, print_json, severity_style, width, wrap, write_finding};
+use crate::render::{RenderOptions, bold, dim, severity_style, wrap};
 use rd_device::Mode;
 use rd_device::dfu::helper::{BusEvent, Console};
 use rd_device::dfu::{PlanStep, StepKind};
@@ -38,36 +38,36 @@ pub struct Args {
 }
 
 impl Args {
-    fn options(&self) -> DfuOptions {
+    fn options(&self, cx: &super::Context) -> DfuOptions {
         DfuOptions {
             device: self.device.clone(),
             recovery: self.recovery,
-            usb: self.usb.source(),
+            usb: self.usb.source(cx),
             clock: self.usb.clock,
         }
     }
 }
 
 /// Runs `dfu`.
-pub fn run(args: Args) -> CmdResult {
-    let opts = args.options();
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
+    let opts = args.options(cx);
     if args.steps {
         let steps = super::block_on(rd_engine::dfu::steps(opts))??;
         if args.json {
-            print_json(&steps);
+            cx.render.print_json(&steps);
         } else {
-            print_steps(&steps);
+            print_steps(&steps, &cx.render);
         }
         return Ok(ExitCode::from(EXIT_OK));
     }
     let mut session = match Session::start(&opts)? {
         Start::Ready(session) => session,
         Start::NoUsb(report) => {
-            crate::render::print_report(&report);
+            cx.render.print_report(&report);
             return Ok(fail::exit_for(report.worst()));
         }
     };
-    print_intro(&session);
+    print_intro(&session, &cx.render);
     let mut console = Terminal::new();
     for attempt in 1..=args.attempts {
         if attempt > 1 {
@@ -81,9 +81,9 @@ pub fn run(args: Args) -> CmdResult {
         console.end_line();
         let mut buf = b"\n".to_vec();
         for f in &done.report.findings {
-            let _ = write_finding(&mut buf, f);
+            let _ = cx.render.write_finding(&mut buf, f);
         }
-        emit(&String::from_utf8_lossy(&buf));
+        cx.render.emit(&String::from_utf8_lossy(&buf));
         if done.outcome.is_success() {
             return Ok(ExitCode::from(EXIT_OK));
         }
@@ -97,7 +97,7 @@ pub fn run(args: Args) -> CmdResult {
     Ok(ExitCode::from(EXIT_FINDING_FAIL))
 }
 
-fn print_steps(steps: &Steps) {
+fn print_steps(steps: &Steps, render: &RenderOptions) {
     let Steps {
         device,
         plan,
@@ -106,7 +106,7 @@ fn print_steps(steps: &Steps) {
         exit,
     } = steps;
     let mut out = anstream::stdout().lock();
-    let w = width();
+    let w = render.width;
     let _ = writeln!(
         out,
         "{b}{} — {}{b:#}",
@@ -151,9 +151,9 @@ fn print_steps(steps: &Steps) {
     let _ = write!(out, "{}", wrap(exit, "  ", w));
 }
 
-fn print_intro(session: &Session) {
+fn print_intro(session: &Session, render: &RenderOptions) {
     let mut out = anstream::stdout().lock();
-    let w = width();
+    let w = render.width;
     let _ = writeln!(
         out,
         "{b}{} → {}{b:#}",

@@ -2,7 +2,6 @@
 //! remedies worth trying, in order (answered by `rd_engine::lookup::error`).
 
 use crate::fail::CmdResult;
-use crate::render;
 use std::process::ExitCode;
 
 /// Arguments of `error`.
@@ -19,12 +18,12 @@ pub struct Args {
 }
 
 /// Runs `error`: exit 0 with the answer, 1 when the code or text is unknown, 2 on empty input.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let report = rd_engine::lookup::error(&args.query.join(" "))?;
     if args.json {
-        render::print_json(&report);
+        cx.render.print_json(&report);
     } else {
-        render::print_report(&report);
+        cx.render.print_report(&report);
     }
     // An answer was produced: that is success, even though the error itself is bad news.
     Ok(ExitCode::SUCCESS)

@@ -22,12 +22,12 @@ pub struct Args {
 }
 
 /// Runs `errors`.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let listing = rd_engine::lookup::errors(args.family.as_deref())?;
     if args.json {
-        render::print_json(&listing);
+        cx.render.print_json(&listing);
     } else {
-        render::emit(&table(&listing));
+        cx.render.emit(&table(&listing));
     }
     Ok(ExitCode::SUCCESS)
 }

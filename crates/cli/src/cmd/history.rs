@@ -1,21 +1,41 @@
 //! `restore-doctor history`: the restore attempts recorded per device (`--json`, `--clear`),
-//! plus the CLI's side of recording them: where the store lives (`RESTORE_DOCTOR_DATA_DIR`, else
-//! the user's data folder; resolved here because libraries never read the environment), the
-//! global `--no-history` switch, and [`after_log`], which `log` calls once per diagnosis.
+//! plus the CLI's side of recording them: where the store lives (`RESTORE_DOCTOR_DATA_DIR` as
+//! read at start-up, else the user's data folder), the global `--no-history` switch, and
+//! [`after_log`]/[`after_checkup`], which hand a diagnosis or a checkup to
+//! `rd_engine::history` (which device, recording, escalation).
 
+use crate::environment::DATA_DIR_ENV;
 use crate::fail::{CmdResult, EXIT_OK, Fail};
-use crate::render::{bold, dim, print_json};
+use crate::render::{bold, dim};
 use rd_history::{Attempt, DEFAULT_WAIT, DeviceHistory, Store, by_device, time::format_utc};
 use rd_logs::Diagnosis;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-/// The environment variable that moves the data folder (tests, portable use).
-pub const DATA_DIR_ENV: &str = "RESTORE_DOCTOR_DATA_DIR";
+/// Where the attempt history lives and whether this run records in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistorySettings {
+    /// The data folder: `RESTORE_DOCTOR_DATA_DIR`, else `<data dir>/restore-doctor`.
+    pub dir: Option<PathBuf>,
+    /// False with `--no-history`.
+    pub record: bool,
+}
 
-static ENABLED: AtomicBool = AtomicBool::new(true);
+impl HistorySettings {
+    /// From the data folder the environment names (if any) and `--no-history`.
+    pub fn new(from_env: Option<PathBuf>, record: bool) -> HistorySettings {
+        HistorySettings {
+            dir: from_env.or_else(|| dirs::data_dir().map(|d| d.join("restore-doctor"))),
+            record,
+        }
+    }
+
+    /// The data folder when recording is on.
+    pub fn recording_dir(&self) -> Option<&Path> {
+        self.dir.as_deref().filter(|_| self.record)
+    }
+}
 
 /// Arguments of `history`.
 #[derive(Debug, Default, clap::Args)]
@@ -29,24 +49,6 @@ pub struct Args {
     pub clear: bool,
 }
 
-/// Turns recording off for this run (`--no-history`).
-pub fn set_enabled(on: bool) {
-    ENABLED.store(on, Ordering::Relaxed);
-}
-
-/// The data folder: `RESTORE_DOCTOR_DATA_DIR`, else `<data dir>/restore-doctor`.
-pub fn data_dir() -> Option<PathBuf> {
-    match std::env::var_os(DATA_DIR_ENV) {
-        Some(d) if !d.is_empty() => Some(PathBuf::from(d)),
-        _ => dirs::data_dir().map(|d| d.join("restore-doctor")),
-    }
-}
-
-/// The data folder when recording is on.
-pub fn recording_dir() -> Option<PathBuf> {
-    ENABLED.load(Ordering::Relaxed).then(data_dir).flatten()
-}
-
 /// The `history --json` document.
 #[derive(serde::Serialize)]
 struct Listing {
@@ -55,8 +57,8 @@ struct Listing {
 }
 
 /// Runs `history`.
-pub fn run(args: Args) -> CmdResult {
-    let dir = data_dir().ok_or_else(|| {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
+    let dir = cx.history.dir.clone().ok_or_else(|| {
         Fail::usage(format!(
             "no data folder on this system; set {DATA_DIR_ENV} to choose one"
         ))
@@ -86,14 +88,14 @@ pub fn run(args: Args) -> CmdResult {
         Vec::new()
     };
     if args.json {
-        print_json(&Listing {
+        cx.render.print_json(&Listing {
             store: path.display().to_string(),
             devices,
         });
     } else {
         let mut out = Vec::new();
         let _ = write_text(&mut out, &path.display().to_string(), &devices);
-        crate::render::emit(&String::from_utf8_lossy(&out));
+        cx.render.emit(&String::from_utf8_lossy(&out));
     }
     Ok(ExitCode::from(EXIT_OK))
 }
@@ -144,90 +146,22 @@ fn describe(a: &Attempt) -> String {
     s
 }
 
-/// Records the attempt a diagnosed log shows (when the log, or the one matching connected
-/// device, names the device's ECID) and, when the same failure happened before on that device,
-/// puts the escalation first among the remedies and adds the finding `history.escalation`.
-/// Never fails the command: problems with the store are one line on stderr.
-pub fn after_log(d: &mut Diagnosis) {
-    let Some(dir) = recording_dir() else { return };
-    let Some(ecid) = ecid_of_log(d).or_else(|| ecid_of_connected(d)) else {
+/// Records the attempt a diagnosed log shows and, on a repeated failure, puts the escalation
+/// first (`rd_engine::history`). Never fails the command: problems with the store are one line
+/// on stderr each.
+pub fn after_log(d: &mut Diagnosis, cx: &super::Context) {
+    let Some(dir) = cx.history.recording_dir() else {
         return;
     };
-    let opened = match Store::open(&dir, DEFAULT_WAIT) {
-        Ok(o) => o,
-        Err(e) => {
-            anstream::eprintln!("restore-doctor: {e}; this attempt was not recorded");
-            return;
-        }
-    };
-    if let Some(n) = &opened.notice {
+    let usb = super::usb_source::from_env(cx);
+    for n in rd_engine::history::record_log_blocking(d, dir, &usb) {
         anstream::eprintln!("restore-doctor: {n}");
-    }
-    let store = opened.store;
-    let now = rd_history::time::now_unix();
-    let mut attempt = Attempt::from_diagnosis(store.device_key(ecid), d, now);
-    attempt.checkup = store.recent_checkup(now);
-    match store.record_and_escalate(&attempt) {
-        Ok(Some(e)) => {
-            let remedy = e.as_remedy();
-            d.remedies.insert(0, remedy.clone());
-            if let Some(main) = d.findings.first_mut() {
-                main.remedies.insert(0, remedy);
-            }
-            // Info, so the text output does not list it again under "Other signals"; the
-            // remedy above is where it shows first.
-            let mut f = e.as_finding();
-            f.severity = rd_model::Severity::Info;
-            d.findings.push(f);
-        }
-        Ok(None) => {}
-        Err(e) => anstream::eprintln!("restore-doctor: {e}; this attempt was not recorded"),
     }
 }
 
 /// Records the verdict of a checkup that just ran, so an attempt soon after can show it.
-pub fn after_checkup(report: &rd_model::Report) {
-    let Some(dir) = recording_dir() else { return };
-    if let Ok(o) = Store::open(&dir, DEFAULT_WAIT) {
-        let now = rd_history::time::now_unix();
-        let _ = o
-            .store
-            .record_checkup(&rd_history::CheckupVerdict::of(report, now));
-    }
-}
-
-/// The ECID the log file names (standard input cannot be read twice).
-fn ecid_of_log(d: &Diagnosis) -> Option<u64> {
-    let path = d
-        .file
-        .as_deref()
-        .filter(|f| *f != "-" && *f != "standard input")?;
-    rd_history::ecid::ecid_in_file(Path::new(path))
-}
-
-/// The ECID of the one connected device whose model is the log's.
-fn ecid_of_connected(d: &Diagnosis) -> Option<u64> {
-    let product = d.device.as_ref()?.product_type.clone()?;
-    let usb = rd_engine::UsbSource {
-        fixture: super::usb_source::fixture_from_env(),
-    };
-    let seen = rd_engine::devices::devices_blocking(&rd_engine::devices::DevicesOptions {
-        usb,
-        ..Default::default()
-    })
-    .ok()?;
-    let matching: Vec<u64> = seen
-        .devices
-        .iter()
-        .filter(|dev| {
-            dev.model
-                .as_ref()
-                .is_some_and(|m| m.product_type == product)
-        })
-        .filter_map(|dev| dev.ecid_value())
-        .collect();
-    match matching.as_slice() {
-        [one] => Some(*one),
-        _ => None,
+pub fn after_checkup(report: &rd_model::Report, cx: &super::Context) {
+    if let Some(dir) = cx.history.recording_dir() {
+        rd_engine::history::record_checkup_blocking(report, dir);
     }
 }

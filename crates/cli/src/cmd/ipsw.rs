@@ -69,29 +69,18 @@ pub fn apply_connect_to(cfg: &mut rd_probe::Config, flags: &[String]) -> Result<
     Ok(())
 }
 
-/// Hands the process's proxy variables (`HTTPS_PROXY`, `no_proxy`…) to the configuration when
-/// it reads the environment and names none itself: the libraries read no environment.
-pub fn apply_proxy_environment(cfg: &mut rd_probe::Config) {
-    if cfg.proxy.environment && cfg.proxy.variables.is_none() {
-        cfg.proxy.variables = Some(
-            std::env::vars()
-                .filter(|(k, _)| k.to_ascii_lowercase().ends_with("_proxy"))
-                .collect(),
-        );
-    }
-}
-
 impl NetOpts {
     /// The network layer's settings: the config file, then `--connect-to`, `--resolver`, the
-    /// proxy environment and `--timeout` (each step gets at most 10 s of it).
-    pub fn net_config(&self) -> Result<rd_net::NetConfig, Fail> {
-        let (mut cfg, _) = rd_probe::Config::load(self.config.as_deref())
-            .map_err(|e| Fail::usage(e.to_string()))?;
+    /// proxy variables as the environment gave them at start-up, and `--timeout` (each step
+    /// gets at most 10 s of it).
+    pub fn net_config(&self, env: &rd_probe::Environment) -> Result<rd_net::NetConfig, Fail> {
+        let file = self.config.as_deref().or(env.config_file.as_deref());
+        let (cfg, _) = rd_probe::Config::load(file).map_err(|e| Fail::usage(e.to_string()))?;
+        let mut cfg = cfg.with_environment(env);
         apply_connect_to(&mut cfg, &self.connect_to)?;
         if let Some(r) = &self.resolver {
             cfg.dns.system_resolver = r.clone();
         }
-        apply_proxy_environment(&mut cfg);
         cfg.validate().map_err(|e| Fail::usage(e.to_string()))?;
         let total = Duration::from_secs(self.timeout.clamp(1, 600));
         let mut net = cfg.net_config(total);
@@ -100,18 +89,18 @@ impl NetOpts {
     }
 
     /// The engine's network and catalog settings.
-    pub fn engine(&self) -> Result<rd_engine::net::Net, Fail> {
+    pub fn engine(&self, env: &rd_probe::Environment) -> Result<rd_engine::net::Net, Fail> {
         Ok(rd_engine::net::Net {
             api: self.api.clone(),
             cache_dir: self.cache_dir.clone(),
-            config: self.net_config()?,
+            config: self.net_config(env)?,
         })
     }
 
     /// The HTTP client over the network layer.
-    pub fn client(&self) -> Result<HttpClient, Fail> {
+    pub fn client(&self, env: &rd_probe::Environment) -> Result<HttpClient, Fail> {
         Ok(HttpClient::with_net(rd_net::Client::new(
-            self.net_config()?,
+            self.net_config(env)?,
         )))
     }
 
@@ -129,8 +118,8 @@ impl NetOpts {
     }
 
     /// The ipsw.me client.
-    pub fn ipswme(&self) -> Result<IpswMe, Fail> {
-        Ok(IpswMe::new(self.client()?, &self.api))
+    pub fn ipswme(&self, env: &rd_probe::Environment) -> Result<IpswMe, Fail> {
+        Ok(IpswMe::new(self.client(env)?, &self.api))
     }
 }
 
@@ -193,9 +182,9 @@ fn progress_bar(total: u64, json: bool, what: &str) -> ProgressBar {
 }
 
 /// Runs `ipsw`.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     if let Some(Action::Get(get)) = args.action {
-        return super::ipsw_get::run(get);
+        return super::ipsw_get::run(get, cx);
     }
     let opts = IpswOptions {
         target: args.target.clone().unwrap_or_default(),
@@ -203,7 +192,7 @@ pub fn run(args: Args) -> CmdResult {
         verify: args.verify,
         crc: args.crc,
         online: args.online,
-        net: args.net.engine()?,
+        net: args.net.engine(cx.config_env())?,
     };
     let bar: std::sync::Mutex<Option<(&'static str, ProgressBar)>> = std::sync::Mutex::new(None);
     let progress = |what: &'static str, done: u64, total: u64| {
@@ -229,10 +218,10 @@ pub fn run(args: Args) -> CmdResult {
         anstream::eprintln!("restore-doctor: note: {n}");
     }
     if args.json {
-        render::print_json(&out);
+        cx.render.print_json(&out);
     } else {
-        render::print_report(&out.report);
-        render::emit(&format!(
+        cx.render.print_report(&out.report);
+        cx.render.emit(&format!(
             "\n{d}Catalog used: {}{d:#}\n",
             out.catalog,
             d = render::dim()

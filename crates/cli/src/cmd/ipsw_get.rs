@@ -5,7 +5,6 @@
 
 use super::ipsw::NetOpts;
 use crate::fail::{CmdResult, EXIT_FINDING_FAIL, EXIT_OK, Fail};
-use crate::render;
 use rd_download::{Deps, Expected, FetchOptions, GetError, LiveSigning, Manual, NetTransport};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -92,17 +91,18 @@ fn fail_for(e: GetError) -> Fail {
 }
 
 /// Runs `ipsw get`.
-pub fn run(args: Args) -> CmdResult {
-    let net = args.net.net_config()?;
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
+    let env = cx.config_env();
+    let net = args.net.net_config(env)?;
     let transport = NetTransport::new(net);
-    let client = args.net.client()?;
+    let client = args.net.client(env)?;
     let signing = LiveSigning {
         client: client.clone(),
-        ipswme: args.net.ipswme()?,
+        ipswme: args.net.ipswme(env)?,
         tss_url: args.tss_url.clone(),
         skip_tss: args.no_tss,
     };
-    let api = args.net.ipswme()?;
+    let api = args.net.ipswme(env)?;
     let list = move |pt: &str| api.device(pt).ok().map(|d| d.value.firmwares);
     let fixed_free = args.free_space;
     let free = move |dir: &std::path::Path| fixed_free.or_else(|| rd_download::free_space(dir));
@@ -131,7 +131,7 @@ pub fn run(args: Args) -> CmdResult {
             },
             file_name: None,
         }),
-        usb_fixture: super::usb_source::fixture_from_env(),
+        usb_fixture: cx.env.fake_usb.clone(),
     };
     let catalog = args.net.catalog();
     catalog.with(|cat| {
@@ -171,7 +171,7 @@ pub fn run(args: Args) -> CmdResult {
                     plan.resume_from
                 ));
             }
-            render::emit(&t);
+            cx.render.emit(&t);
         }
         let bar = rd_download::progress::Bar::new(!args.json);
         let result = rd_download::execute(&plan, &deps, &|done, total| bar.update(done, total));
@@ -179,13 +179,13 @@ pub fn run(args: Args) -> CmdResult {
         match result {
             Ok(f) => {
                 if args.json {
-                    render::print_json(&JsonOut {
+                    cx.render.print_json(&JsonOut {
                         plan: &plan,
                         download: Some(&f),
                         error: None,
                     });
                 } else {
-                    render::emit(&format!(
+                    cx.render.emit(&format!(
                         "Verified {} ({} bytes)\n  SHA-1   {}\n  SHA-256 {}\n",
                         f.path.display(),
                         f.digests.bytes,
@@ -196,7 +196,7 @@ pub fn run(args: Args) -> CmdResult {
                 Ok(ExitCode::from(EXIT_OK))
             }
             Err(e) if args.json => {
-                render::print_json(&JsonOut {
+                cx.render.print_json(&JsonOut {
                     plan: &plan,
                     download: None,
                     error: Some(e.to_string()),

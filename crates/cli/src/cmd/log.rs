@@ -2,7 +2,7 @@
 //! reading and diagnosing is `rd_engine::log`, this is arguments and output.
 
 use crate::fail::{CmdResult, EXIT_OK, Fail};
-use crate::render::{bold, dim, print_json, write_finding};
+use crate::render::{RenderOptions, bold, dim};
 use rd_logs::{Diagnosis, Outcome};
 use std::io::Write;
 use std::process::ExitCode;
@@ -29,7 +29,7 @@ pub struct Args {
 }
 
 /// Runs `log`.
-pub fn run(mut args: Args) -> CmdResult {
+pub fn run(mut args: Args, cx: &super::Context) -> CmdResult {
     if args.files.is_empty() {
         let newest = super::logs::newest(&args.locate)?;
         eprintln!(
@@ -46,12 +46,14 @@ pub fn run(mut args: Args) -> CmdResult {
     for path in &args.files {
         results.push(diagnose_one(path)?);
     }
-    results.iter_mut().for_each(super::history::after_log);
+    results
+        .iter_mut()
+        .for_each(|d| super::history::after_log(d, cx));
     if args.json {
         if results.len() == 1 {
-            print_json(&results[0]);
+            cx.render.print_json(&results[0]);
         } else {
-            print_json(&results);
+            cx.render.print_json(&results);
         }
     } else {
         let mut out = Vec::new();
@@ -59,9 +61,9 @@ pub fn run(mut args: Args) -> CmdResult {
             if i > 0 {
                 let _ = writeln!(out);
             }
-            let _ = write_text(&mut out, d, args.events);
+            let _ = write_text(&mut out, d, args.events, &cx.render);
         }
-        crate::render::emit(&String::from_utf8_lossy(&out));
+        cx.render.emit(&String::from_utf8_lossy(&out));
     }
     Ok(ExitCode::from(EXIT_OK))
 }
@@ -77,7 +79,12 @@ fn diagnose_one(path: &str) -> Result<Diagnosis, Fail> {
     }
 }
 
-fn write_text(out: &mut impl Write, d: &Diagnosis, events: bool) -> std::io::Result<()> {
+fn write_text(
+    out: &mut impl Write,
+    d: &Diagnosis,
+    events: bool,
+    render: &RenderOptions,
+) -> std::io::Result<()> {
     let b = bold();
     let g = dim();
     let file = d.file.as_deref().unwrap_or("-");
@@ -164,7 +171,7 @@ fn write_text(out: &mut impl Write, d: &Diagnosis, events: bool) -> std::io::Res
     }
     writeln!(out)?;
     if let Some(main) = d.findings.first() {
-        write_finding(out, main)?;
+        render.write_finding(out, main)?;
     }
     if !d.candidates.is_empty() {
         writeln!(out)?;

@@ -2,7 +2,7 @@
 //! first; also where `log` with no file finds the newest one.
 
 use crate::fail::{CmdResult, EXIT_OK, Fail};
-use crate::render::{bold, dim, print_json};
+use crate::render::{bold, dim};
 use rd_locate::{FoundLog, Layout, Platform};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -81,7 +81,7 @@ struct TerminalTool {
 }
 
 /// Runs `logs`.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let layout = args.locate.layout()?;
     let found = rd_locate::discover(&layout);
     let terminal: Vec<_> = rd_locate::terminal_only()
@@ -92,7 +92,7 @@ pub fn run(args: Args) -> CmdResult {
         })
         .collect();
     if args.json {
-        print_json(&Listing {
+        cx.render.print_json(&Listing {
             platform: layout.platform.as_str(),
             home: layout.home.display().to_string(),
             logs: &found,
@@ -133,7 +133,7 @@ pub fn run(args: Args) -> CmdResult {
     for t in &terminal {
         out.push_str(&format!("{g}  {}: {}{g:#}\n", t.tool, t.keep));
     }
-    crate::render::emit(&out);
+    cx.render.emit(&out);
     Ok(ExitCode::from(EXIT_OK))
 }
 

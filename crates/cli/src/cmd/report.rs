@@ -50,7 +50,7 @@ pub struct Args {
 }
 
 /// Runs `report`.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let now = rd_history::time::now_unix();
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -70,24 +70,27 @@ pub fn run(args: Args) -> CmdResult {
     };
     // The report's checkup and IPSW check run with the settings `checkup --config FILE` uses
     // (proxy variables, host captures), like the web page's.
-    let (config, _) = super::checkup::effective_config(&super::checkup::Args {
-        config: args.config.clone(),
-        ..Default::default()
-    })?;
+    let (config, _) = super::checkup::effective_config(
+        &super::checkup::Args {
+            config: args.config.clone(),
+            ..Default::default()
+        },
+        cx.config_env(),
+    )?;
     let ipsw = args.ipsw.as_ref().map(|location| rd_report::IpswPlan {
         location: location.clone(),
         net: config.net_config(std::time::Duration::from_secs(60)),
         tss_url: config.tss_url.clone(),
     });
-    let (bundle, notices) = rd_report::assemble(AssembleOptions {
+    let (bundle, notices) = super::block_on(rd_report::assemble(AssembleOptions {
         checkup: checkup_plan(&args, config)?,
-        usb: args.usb.source(),
+        usb: args.usb.source(cx),
         log,
         ipsw,
-        history_dir: super::history::recording_dir(),
+        history_dir: cx.history.recording_dir().map(Path::to_path_buf),
         redact: !args.no_redact,
         now,
-    });
+    }))?;
     for n in notices {
         anstream::eprintln!("restore-doctor: {n}");
     }

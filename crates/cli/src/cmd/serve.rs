@@ -31,19 +31,22 @@ pub struct Args {
 }
 
 /// Runs the server until interrupted.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let addr = SocketAddr::new(args.bind, args.port);
     // The web checkup runs with the settings `checkup --config FILE` would use.
-    let (checkup, _) = super::checkup::effective_config(&super::checkup::Args {
-        config: args.config.clone(),
-        ..Default::default()
-    })?;
+    let (checkup, _) = super::checkup::effective_config(
+        &super::checkup::Args {
+            config: args.config.clone(),
+            ..Default::default()
+        },
+        cx.config_env(),
+    )?;
     // `signed` and `ipsw` answer with the network settings their commands would use.
     let net = super::ipsw::NetOpts {
         config: args.config.clone(),
         ..Default::default()
     }
-    .engine()?;
+    .engine(cx.config_env())?;
     // Restore logs: a --home that is not a folder is an error; no known home just lists none.
     let logs = if args.locate.home.is_some() {
         Some(args.locate.layout()?)
@@ -53,10 +56,10 @@ pub fn run(args: Args) -> CmdResult {
     let state = rd_web::AppState {
         logs,
         // The attempt history (off with --no-history), as `log`, `history` and `report` use it.
-        history_dir: super::history::recording_dir(),
+        history_dir: cx.history.recording_dir().map(std::path::Path::to_path_buf),
         checkup,
         net: Some(net),
-        usb: args.usb.source(),
+        usb: args.usb.source(cx),
         clock: args.usb.clock,
         ..rd_web::AppState::default()
     };

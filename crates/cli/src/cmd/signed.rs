@@ -84,7 +84,7 @@ fn sources_text(sources: &[SourceNote], disagreement: Option<&str>) -> String {
 }
 
 /// Runs `signed`.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let out = rd_engine::signed::signed_blocking(&SignedOptions {
         device: args.device.clone(),
         target: args.target.clone(),
@@ -92,22 +92,22 @@ pub fn run(args: Args) -> CmdResult {
         ecid: args.ecid,
         no_tss: args.no_tss,
         tss_url: args.tss_url.clone(),
-        net: args.net.engine()?,
+        net: args.net.engine(cx.config_env())?,
     })?;
     if let Some(n) = &out.note {
         anstream::eprintln!("restore-doctor: note: {n}");
     }
     if args.json {
-        render::print_json(&out);
+        cx.render.print_json(&out);
     } else {
-        render::print_report(&out.report);
+        cx.render.print_report(&out.report);
         let mut text = sources_text(&out.sources, out.disagreement.as_deref());
         text.push_str(&format!(
             "{d}Catalog used: {}{d:#}\n",
             out.catalog,
             d = render::dim()
         ));
-        render::emit(&text);
+        cx.render.emit(&text);
     }
     Ok(fail::exit_for(out.report.worst()))
 }

@@ -1,5 +1,6 @@
 //! The hidden `--usb-fixture` and `--clock` options shared by every command that reads the USB
-//! bus. The environment is read here, by clap, and nowhere in the libraries.
+//! bus. Their variables are read by clap (and, for the bare command, once at start-up into
+//! [`crate::environment::Environment`]); nowhere in the libraries.
 
 use std::path::PathBuf;
 
@@ -33,19 +34,19 @@ fn parse_clock(s: &str) -> Result<rd_engine::ClockChoice, String> {
 }
 
 impl UsbSource {
-    /// The engine's view of where USB is read from. The bare command (`restore-doctor` with no
-    /// subcommand runs the checkup) parses no flags, so the variable is read here too.
-    pub fn source(&self) -> rd_engine::UsbSource {
+    /// The engine's view of where USB is read from: `--usb-fixture`, else what the environment
+    /// named at start-up (the bare command, `restore-doctor` with no subcommand, parses no
+    /// flags).
+    pub fn source(&self, cx: &super::Context) -> rd_engine::UsbSource {
         rd_engine::UsbSource {
-            fixture: self.usb_fixture.clone().or_else(fixture_from_env),
+            fixture: self.usb_fixture.clone().or_else(|| cx.env.fake_usb.clone()),
+            usbmuxd: cx.env.usbmuxd.clone(),
         }
     }
 }
 
-/// The recorded USB inventory `RESTORE_DOCTOR_FAKE_USB` names, if set: read here, since the
-/// libraries read no environment.
-pub fn fixture_from_env() -> Option<PathBuf> {
-    std::env::var_os(rd_device::FAKE_USB_ENV)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
+/// Where USB is read from for commands without these flags (`log` finding the connected
+/// device, `ipsw get connected`): as the environment said at start-up.
+pub fn from_env(cx: &super::Context) -> rd_engine::UsbSource {
+    UsbSource::default().source(cx)
 }

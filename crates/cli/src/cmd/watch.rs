@@ -34,17 +34,17 @@ pub struct Args {
     pub usb: UsbSource,
 }
 
-fn print(e: &Event, json: bool) {
+fn print(e: &Event, json: bool, render: &render::RenderOptions) {
     if json {
         let line = serde_json::to_string(e).unwrap_or_default();
-        render::emit(&format!("{line}\n"));
+        render.emit(&format!("{line}\n"));
     } else {
-        render::emit(&format!("{}\n", rd_watch::event_text(e)));
+        render.emit(&format!("{}\n", rd_watch::event_text(e)));
     }
 }
 
 /// Runs `watch` until Ctrl-C.
-pub fn run(args: Args) -> CmdResult {
+pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let log_dirs = if args.log_dirs.is_empty() {
         let home = args.home.clone().or_else(dirs::home_dir).ok_or_else(|| {
             Fail::usage("no home folder is known here; pass --log-dir DIR or --home DIR")
@@ -60,12 +60,12 @@ pub fn run(args: Args) -> CmdResult {
         LogDirs::Fixed(args.log_dirs.clone())
     };
     let opts = Options {
-        usb_fixture: args.usb.source().fixture,
+        usb_fixture: args.usb.source(cx).fixture,
         log_dirs,
         poll: Duration::from_millis(args.poll_ms),
     };
-    let store = super::history::recording_dir().and_then(|dir| {
-        match rd_history::Store::open(&dir, rd_history::DEFAULT_WAIT) {
+    let store = cx.history.recording_dir().and_then(|dir| {
+        match rd_history::Store::open(dir, rd_history::DEFAULT_WAIT) {
             Ok(o) => {
                 if let Some(n) = o.notice {
                     anstream::eprintln!("restore-doctor: {n}");
@@ -92,10 +92,10 @@ pub fn run(args: Args) -> CmdResult {
                 ev = handle.events.recv() => {
                     let Some(e) = ev else { break };
                     failed |= matches!(e.kind, EventKind::Diagnosis { .. });
-                    print(&e, args.json);
+                    print(&e, args.json, &cx.render);
                     if let Some(s) = &store {
                         match recorder.on_event(s, &e) {
-                            Ok(Some(esc)) if !args.json => render::emit(&format!(
+                            Ok(Some(esc)) if !args.json => cx.render.emit(&format!(
                                 "    {}: {}\n",
                                 esc.title, esc.remedy
                             )),
