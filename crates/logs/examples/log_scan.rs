@@ -1,6 +1,8 @@
 //! Benchmark driver: `log_scan FILE` diagnoses FILE (the same code path as `restore-doctor log`)
 //! and prints bytes, lines, marker lines and the verdict; `log_scan --markers` prints the marker
-//! literal set, one per line, so a peer tool (`rg -F -i -f`) can search for the same strings.
+//! literal set, one per line, so a peer tool (`rg -F -i -f`) can search for the same strings;
+//! `log_scan --json FILE...` prints each file's whole diagnosis as one JSON line (to compare the
+//! diagnoses before and after a change to the reader).
 
 use std::io::Write;
 
@@ -23,6 +25,16 @@ fn main() {
                 Err(e) => fail(&e.to_string()),
             }
         }
+        Some("--json") => {
+            let mut out = std::io::stdout().lock();
+            for path in &args[1..] {
+                let json = match rd_logs::diagnose(open(path)) {
+                    Ok(d) => serde_json::to_string(&d).unwrap_or_else(|e| e.to_string()),
+                    Err(e) => format!("error: {e}"),
+                };
+                let _ = writeln!(out, "{path}\t{json}");
+            }
+        }
         Some(path) if args.len() == 1 => {
             let file = open(path);
             match rd_logs::diagnose(std::io::BufReader::with_capacity(1 << 16, file)) {
@@ -38,7 +50,7 @@ fn main() {
                 Err(e) => fail(&e.to_string()),
             }
         }
-        _ => fail("usage: log_scan FILE | --count FILE | --markers"),
+        _ => fail("usage: log_scan FILE | --count FILE | --json FILE... | --markers"),
     }
 }
 

@@ -1,14 +1,24 @@
 //! Accumulates what the marker lines of one log say: rule hits, format scores, stages, typed
 //! events. Everything it keeps is bounded, whatever the size of the log.
+//!
+//! Reading a line is split in two: what needs only the line (cleaning, the rules' line-local
+//! conditions, the extractors) is done on the scan's worker threads (`prepare`), and
+//! [`Analyzer::apply`] does the rest — the state updates, which depend on the lines before —
+//! strictly in input order on the calling thread. Display text is copied only for the lines
+//! that are kept (first and last hit of a rule, stages, evidence, the last marker line).
 
-use crate::clean::{Prefix, clean_line};
+mod prepare;
+
+pub use prepare::{Prepare, Prepared};
+
+use crate::clean;
 use crate::data::{self, FactKind, Inference, RuleKind};
-use crate::extract;
+use crate::extract::TargetFacts;
 use crate::report::{
     CheckpointEvent, CheckpointState, CodeKind, DeviceInfo, EventSummary, ObservedCode,
     OperationEvent, Stage, TargetInfo, ToolInfo,
 };
-use crate::scan::{Extract, Trigger};
+use prepare::{ModeRef, Payload, Step};
 use std::collections::VecDeque;
 
 /// Most stage transitions remembered.
@@ -129,6 +139,14 @@ pub struct Analyzer {
     target_from_name: (bool, bool),
 }
 
+/// The name of a mode found by the line work.
+fn mode_str(m: ModeRef, chunk: &Prepared) -> &str {
+    match m {
+        ModeRef::Known(s) => s,
+        ModeRef::Text(a, b) => &chunk.text[a as usize..b as usize],
+    }
+}
+
 fn push_bounded<T>(v: &mut Vec<T>, item: T) {
     if v.len() >= MAX_EVENTS {
         v.remove(0);
@@ -146,92 +164,185 @@ impl Analyzer {
         }
     }
 
-    /// Feeds one marker line with the triggers the scan found in it.
-    pub fn line(&mut self, line_no: u64, raw: &[u8], trig: &[Trigger]) {
-        if !trig.is_empty() {
-            let text = String::from_utf8_lossy(raw);
-            self.process(line_no, &text, trig);
-        }
-    }
-
-    fn process(&mut self, line_no: u64, raw: &str, trig: &[Trigger]) {
-        let c = clean_line(raw);
-        if c.text.is_empty() {
+    /// Applies one prepared marker line (`index` in its chunk `chunk`) in input order: the
+    /// state updates of its steps, and the display text of what is kept from it.
+    pub fn apply(&mut self, line_no: u64, chunk: &Prepared, index: usize) {
+        let l = chunk.lines[index];
+        if l.empty {
             return;
         }
-        if c.markdown {
+        if l.markdown {
             self.markdown_lines += 1;
         }
-        let text = c.text.as_str();
-        let lower = text.to_ascii_lowercase();
-        let mut seen_formats: Vec<(u16, bool)> = Vec::new();
-        let mut extracts: Vec<Extract> = Vec::new();
-        for t in trig {
-            match *t {
-                Trigger::Rule(i) => self.try_rule(i as usize, line_no, text, &lower, &c.display),
-                Trigger::Format(f, strong) => {
-                    match seen_formats.iter_mut().find(|(g, _)| *g == f) {
-                        Some(e) => e.1 |= strong,
-                        None => seen_formats.push((f, strong)),
-                    }
-                }
-                Trigger::Stage(s) => {
-                    let def = &data::stages()[s as usize];
-                    self.enter_stage(line_no, def.name.clone(), Some(def.id.clone()), &c.display);
-                }
-                Trigger::Extract(e) => {
-                    if !extracts.contains(&e) {
-                        extracts.push(e);
-                    }
-                }
-            }
+        let clean = &chunk.text[l.start as usize..l.end as usize];
+        let text = &chunk.text[l.text_start as usize..l.end as usize];
+        let display = clean::display(clean);
+        for step in &chunk.steps[l.steps_start as usize..l.steps_end as usize] {
+            self.step(*step, line_no, text, &display, chunk);
         }
-        for (f, strong) in seen_formats {
-            let s = &mut self.format_scores[f as usize];
-            *s = (*s + if strong { 3 } else { 1 }).min(10_000);
-        }
-        self.score_prefix(c.prefix, &lower);
-        for e in extracts {
-            self.extract(e, line_no, text, &c.display);
-        }
-        self.last_line = Some(LineText {
-            line: line_no,
-            text: c.display,
-        });
-    }
-
-    fn score_prefix(&mut self, prefix: Prefix, lower: &str) {
-        let id = match prefix {
-            Prefix::DatePidTid => "itunes-windows",
-            Prefix::TimeColon2 => "3utools",
-            Prefix::TimeColon1
-                if lower.contains("<restore device") || lower.contains("<recovery mode device") =>
-            {
-                "imazing"
+        match &mut self.last_line {
+            Some(last) => {
+                last.line = line_no;
+                last.text.clear();
+                last.text.push_str(&display);
             }
-            Prefix::DeviceLog => "device-restore-log",
-            Prefix::WindowsThread => {
-                self.windows_prefix_lines += 1;
-                return;
-            }
-            _ => return,
-        };
-        if let Some(i) = data::formats().iter().position(|f| f.id == id) {
-            let bonus = if id == "imazing" { 3 } else { 1 };
-            self.format_scores[i] = (self.format_scores[i] + bonus).min(10_000);
+            None => self.last_line = Some(LineText::new(line_no, &display)),
         }
     }
 
-    fn try_rule(&mut self, i: usize, line_no: u64, text: &str, lower: &str, display: &str) {
+    fn step(&mut self, step: Step, line_no: u64, text: &str, display: &str, chunk: &Prepared) {
+        let proto = data::protocol();
+        let ids = prepare::format_ids();
+        match step {
+            Step::Rule(i) => self.try_rule(i as usize, line_no, text, display),
+            Step::Stage(s) => {
+                let def = &data::stages()[s as usize];
+                self.enter_stage(line_no, &def.name, Some(&def.id), display);
+            }
+            Step::Format(f, strong) => self.score_format(f, if strong { 3 } else { 1 }),
+            Step::PrefixFormat(f, bonus) => self.score_format(f, bonus),
+            Step::WindowsPrefix => self.windows_prefix_lines += 1,
+            Step::Device(facts, mode) => {
+                if let Some(Payload::Device(f)) = facts.map(|i| &chunk.payloads[i as usize]) {
+                    let d = self.device.get_or_insert_with(|| DeviceInfo {
+                        line: line_no,
+                        ..Default::default()
+                    });
+                    if d.product_type.is_none() {
+                        d.product_type.clone_from(&f.product_type);
+                    }
+                    if d.board.is_none() {
+                        d.board.clone_from(&f.board);
+                    }
+                    if d.version.is_none() {
+                        d.version.clone_from(&f.version);
+                    }
+                }
+                if let Some(m) = mode
+                    && let Some(d) = &mut self.device
+                    && d.mode.is_none()
+                {
+                    d.mode = Some(mode_str(m, chunk).to_string());
+                }
+            }
+            Step::Target(i) => {
+                if let Payload::Target(f) = &chunk.payloads[i as usize] {
+                    self.target_facts(f, line_no, display);
+                }
+            }
+            Step::Mode(m) => {
+                let m = mode_str(m, chunk);
+                if self.events.modes.last().map(String::as_str) != Some(m) {
+                    push_bounded(&mut self.events.modes, m.to_string());
+                }
+                if let Some(d) = &mut self.device
+                    && d.mode.is_none()
+                {
+                    d.mode = Some(m.to_string());
+                }
+            }
+            Step::OperationName(i) => {
+                if let Payload::Operation(op) = &chunk.payloads[i as usize] {
+                    // "Name (N)" is idevicerestore's own way of printing operations.
+                    if let Some(f) = ids.idevicerestore {
+                        self.score_format(f, 1);
+                    }
+                    self.push_operation(line_no, op.wire, op.adjusted, op.name, op.id, display);
+                }
+            }
+            Step::OperationNumber(wire) => {
+                if let Some((adjusted, name, id)) =
+                    proto.operation(wire, self.events.protocol_version)
+                {
+                    self.push_operation(line_no, wire, adjusted, name, id, display);
+                }
+            }
+            Step::Checkpoint(i) => {
+                if let Payload::Checkpoint(ev) = &chunk.payloads[i as usize] {
+                    self.checkpoint(ev.clone(), line_no, display);
+                }
+            }
+            Step::Status(code) => {
+                let meaning = proto.status_meaning(code).map(str::to_string);
+                self.code(CodeKind::DeviceStatus, code, meaning, line_no);
+                if self.statuses.len() < 16 {
+                    self.statuses.push(StatusLine {
+                        line: line_no,
+                        code,
+                        text: display.to_string(),
+                    });
+                }
+            }
+            Step::AmrError(v) => {
+                let meaning = proto.status_meaning(v).map(str::to_string);
+                self.code(CodeKind::AmrError, v, meaning, line_no);
+            }
+            Step::Tss(code, i) => {
+                let msg = match &chunk.payloads[i as usize] {
+                    Payload::Message(m) => m.clone(),
+                    _ => None,
+                };
+                let meaning = proto.tss_meaning(code).map(str::to_string).or(msg);
+                self.code(CodeKind::TssStatus, code, meaning, line_no);
+                if self.tss.len() < 16 {
+                    self.tss.push(StatusLine {
+                        line: line_no,
+                        code,
+                        text: display.to_string(),
+                    });
+                }
+            }
+            Step::ToolCode(exception, code) => {
+                if exception {
+                    self.last_exception = Some(line_no);
+                }
+                if let Some((kind, v)) = code {
+                    let recent_exception = self.last_exception.is_some_and(|l| line_no - l <= 6);
+                    if kind != CodeKind::Exception || recent_exception {
+                        let meaning = if kind == CodeKind::ToolReturn {
+                            proto.return_codes.get(&v.to_string()).cloned()
+                        } else {
+                            None
+                        };
+                        self.code(kind, v, meaning, line_no);
+                    }
+                }
+            }
+            Step::Percent(p) => {
+                let best = self.events.asr_progress.unwrap_or(0.0);
+                if self.events.asr_started && p >= best {
+                    self.events.asr_progress = Some(p);
+                }
+            }
+            Step::Protocol(v) => self.events.protocol_version = Some(v),
+            Step::DeviceLog => {
+                if self.events.device_log_line.is_none() {
+                    self.events.device_log_line = Some(line_no);
+                }
+            }
+            Step::Usb(error) => {
+                if error {
+                    self.events.usb_errors += 1;
+                }
+            }
+            Step::Fdr => self.events.fdr_lines += 1,
+            Step::Activity(tss) => {
+                if tss {
+                    self.events.tss_requests += 1;
+                } else {
+                    self.events.asr_started = true;
+                }
+            }
+        }
+    }
+
+    fn score_format(&mut self, f: u16, bonus: u32) {
+        let s = &mut self.format_scores[f as usize];
+        *s = (*s + bonus).min(10_000);
+    }
+
+    fn try_rule(&mut self, i: usize, line_no: u64, text: &str, display: &str) {
         let rule = &data::rules()[i];
-        if rule.unless_lower.iter().any(|u| lower.contains(u.as_str())) {
-            return;
-        }
-        if let Some(re) = &rule.regex
-            && !re.is_match(text)
-        {
-            return;
-        }
         if let Some(fact) = rule.def.after
             && !self.fact_before(fact, line_no)
         {
@@ -272,7 +383,9 @@ impl Analyzer {
             Some(h) => {
                 if h.last.line != line_no {
                     h.count += 1;
-                    h.last = LineText::new(line_no, display);
+                    h.last.line = line_no;
+                    h.last.text.clear();
+                    h.last.text.push_str(display);
                 }
             }
             slot @ None => {
@@ -285,7 +398,7 @@ impl Analyzer {
         }
     }
 
-    fn enter_stage(&mut self, line_no: u64, name: String, id: Option<String>, display: &str) {
+    fn enter_stage(&mut self, line_no: u64, name: &str, id: Option<&str>, display: &str) {
         if let Some(last) = self.stages.back()
             && last.stage.name == name
         {
@@ -296,7 +409,10 @@ impl Analyzer {
         }
         self.stages.push_back(StageMark {
             at: LineText::new(line_no, display),
-            stage: Stage { name, id },
+            stage: Stage {
+                name: name.to_string(),
+                id: id.map(str::to_string),
+            },
         });
     }
 
@@ -311,237 +427,85 @@ impl Analyzer {
         }
     }
 
-    fn extract(&mut self, e: Extract, line_no: u64, text: &str, display: &str) {
-        let proto = data::protocol();
-        match e {
-            Extract::Device => {
-                if let Some(f) = extract::device_facts(text) {
-                    let d = self.device.get_or_insert_with(|| DeviceInfo {
-                        line: line_no,
-                        ..Default::default()
-                    });
-                    if d.product_type.is_none() {
-                        d.product_type = f.product_type;
-                    }
-                    if d.board.is_none() {
-                        d.board = f.board;
-                    }
-                    if d.version.is_none() {
-                        d.version = f.version;
-                    }
-                }
-                if let Some(m) = extract::mode(text)
-                    && let Some(d) = &mut self.device
-                    && d.mode.is_none()
-                {
-                    d.mode = Some(m);
-                }
-            }
-            Extract::Target => {
-                if let Some(f) = extract::target_facts(text) {
-                    let from_name = f.ipsw.is_some();
-                    let t = &mut self.target;
-                    if f.ipsw.is_some() && t.ipsw.is_none() {
-                        t.ipsw = f.ipsw;
-                        t.ipsw_product_types = f.product_types;
-                        self.ipsw_line = Some(LineText::new(line_no, display));
-                    }
-                    // Explicit version lines beat what the IPSW file name suggests.
-                    if f.version.is_some()
-                        && (t.version.is_none() || (!from_name && self.target_from_name.0))
-                    {
-                        t.version = f.version;
-                        self.target_from_name.0 = from_name;
-                    }
-                    if f.build.is_some()
-                        && (t.build.is_none() || (!from_name && self.target_from_name.1))
-                    {
-                        t.build = f.build;
-                        self.target_from_name.1 = from_name;
-                    }
-                }
-            }
-            Extract::Mode => {
-                if let Some(m) = extract::mode(text) {
-                    if self.events.modes.last() != Some(&m) {
-                        push_bounded(&mut self.events.modes, m.clone());
-                    }
-                    if let Some(d) = &mut self.device
-                        && d.mode.is_none()
-                    {
-                        d.mode = Some(m);
-                    }
-                }
-            }
-            Extract::OperationName => {
-                if let Some((name, wire)) = extract::operation_by_name(text)
-                    && let Some((adjusted, canonical, id)) = proto.operation_by_name(name)
-                {
-                    let op = OperationEvent {
-                        line: line_no,
-                        number: wire,
-                        adjusted,
-                        name: canonical.to_string(),
-                        id: id.map(str::to_string),
-                    };
-                    // "Name (N)" is idevicerestore's own way of printing operations.
-                    if let Some(i) = data::formats()
-                        .iter()
-                        .position(|f| f.id == "idevicerestore")
-                    {
-                        self.format_scores[i] = (self.format_scores[i] + 1).min(10_000);
-                    }
-                    self.push_operation(op, display);
-                }
-            }
-            Extract::OperationNumber => {
-                if let Some((wire, _progress)) = extract::operation_by_number(text)
-                    && let Some((adjusted, name, id)) =
-                        proto.operation(wire, self.events.protocol_version)
-                {
-                    let op = OperationEvent {
-                        line: line_no,
-                        number: wire,
-                        adjusted,
-                        name: name.to_string(),
-                        id: id.map(str::to_string),
-                    };
-                    self.push_operation(op, display);
-                }
-            }
-            Extract::Checkpoint => {
-                if let Some(mut ev) = extract::checkpoint(text) {
-                    ev.line = line_no;
-                    if ev.name.is_none() && ev.id.is_some() {
-                        // Failure lines may omit the name; the start line gave it.
-                        ev.name = self
-                            .events
-                            .checkpoints
-                            .iter()
-                            .rev()
-                            .find(|c| c.id == ev.id && c.name.is_some())
-                            .and_then(|c| c.name.clone());
-                    }
-                    if ev.state == CheckpointState::Begin
-                        && let Some(name) = ev.name.clone()
-                    {
-                        self.enter_stage(line_no, name, ev.id.clone(), display);
-                    }
-                    if ev.state == CheckpointState::Failure {
-                        if let Some(r) = ev.result {
-                            self.code(CodeKind::CheckpointResult, r, ev.name.clone(), line_no);
-                        }
-                        self.infer_from_checkpoint(&ev, display);
-                        if self.failed_checkpoints.len() < 16 {
-                            self.failed_checkpoints.push(FailedCheckpoint {
-                                event: ev.clone(),
-                                text: display.to_string(),
-                            });
-                        }
-                    }
-                    push_bounded(&mut self.events.checkpoints, ev);
-                }
-            }
-            Extract::Status => {
-                if let Some((code, _)) = extract::device_status(text) {
-                    let meaning = proto.status_meaning(code).map(str::to_string);
-                    self.code(CodeKind::DeviceStatus, code, meaning, line_no);
-                    if self.statuses.len() < 16 {
-                        self.statuses.push(StatusLine {
-                            line: line_no,
-                            code,
-                            text: display.to_string(),
-                        });
-                    }
-                } else if let Some(v) = extract::int_after(text, "AMRError") {
-                    self.code(
-                        CodeKind::AmrError,
-                        v,
-                        proto.status_meaning(v).map(str::to_string),
-                        line_no,
-                    );
-                }
-            }
-            Extract::Tss => {
-                if let Some((code, msg)) = extract::tss_status(text) {
-                    let meaning = proto.tss_meaning(code).map(str::to_string).or(msg);
-                    self.code(CodeKind::TssStatus, code, meaning, line_no);
-                    if self.tss.len() < 16 {
-                        self.tss.push(StatusLine {
-                            line: line_no,
-                            code,
-                            text: display.to_string(),
-                        });
-                    }
-                }
-            }
-            Extract::ToolCode => {
-                let lower = text.to_ascii_lowercase();
-                if lower.contains("[exception]") {
-                    self.last_exception = Some(line_no);
-                }
-                if let Some((kind, v)) = extract::tool_code(text) {
-                    let recent_exception = self.last_exception.is_some_and(|l| line_no - l <= 6);
-                    if kind != CodeKind::Exception || recent_exception {
-                        let meaning = if kind == CodeKind::ToolReturn {
-                            proto.return_codes.get(&v.to_string()).cloned()
-                        } else {
-                            None
-                        };
-                        self.code(kind, v, meaning, line_no);
-                    }
-                }
-            }
-            Extract::Percent => {
-                if let Some(p) = extract::percent(text) {
-                    let best = self.events.asr_progress.unwrap_or(0.0);
-                    if self.events.asr_started && p >= best {
-                        self.events.asr_progress = Some(p);
-                    }
-                }
-            }
-            Extract::Protocol => {
-                if let Some(v) = extract::protocol_version(text) {
-                    self.events.protocol_version = Some(v);
-                }
-            }
-            Extract::DeviceLog => {
-                if self.events.device_log_line.is_none() {
-                    self.events.device_log_line = Some(line_no);
-                }
-            }
-            Extract::Usb => {
-                let lower = text.to_ascii_lowercase();
-                if ["error", "fail", "returned -", "stall", "unable"]
-                    .iter()
-                    .any(|k| lower.contains(k))
-                {
-                    self.events.usb_errors += 1;
-                }
-            }
-            Extract::Fdr => self.events.fdr_lines += 1,
-            Extract::Activity => {
-                let lower = text.to_ascii_lowercase();
-                if lower.contains("tss") {
-                    self.events.tss_requests += 1;
-                } else {
-                    self.events.asr_started = true;
-                }
-            }
+    fn target_facts(&mut self, f: &TargetFacts, line_no: u64, display: &str) {
+        let from_name = f.ipsw.is_some();
+        let t = &mut self.target;
+        if f.ipsw.is_some() && t.ipsw.is_none() {
+            t.ipsw.clone_from(&f.ipsw);
+            t.ipsw_product_types.clone_from(&f.product_types);
+            self.ipsw_line = Some(LineText::new(line_no, display));
+        }
+        // Explicit version lines beat what the IPSW file name suggests.
+        if f.version.is_some() && (t.version.is_none() || (!from_name && self.target_from_name.0)) {
+            t.version.clone_from(&f.version);
+            self.target_from_name.0 = from_name;
+        }
+        if f.build.is_some() && (t.build.is_none() || (!from_name && self.target_from_name.1)) {
+            t.build.clone_from(&f.build);
+            self.target_from_name.1 = from_name;
         }
     }
 
-    fn push_operation(&mut self, op: OperationEvent, display: &str) {
+    fn checkpoint(&mut self, mut ev: CheckpointEvent, line_no: u64, display: &str) {
+        ev.line = line_no;
+        if ev.name.is_none() && ev.id.is_some() {
+            // Failure lines may omit the name; the start line gave it.
+            ev.name = self
+                .events
+                .checkpoints
+                .iter()
+                .rev()
+                .find(|c| c.id == ev.id && c.name.is_some())
+                .and_then(|c| c.name.clone());
+        }
+        if ev.state == CheckpointState::Begin
+            && let Some(name) = &ev.name
+        {
+            self.enter_stage(line_no, name, ev.id.as_deref(), display);
+        }
+        if ev.state == CheckpointState::Failure {
+            if let Some(r) = ev.result {
+                self.code(CodeKind::CheckpointResult, r, ev.name.clone(), line_no);
+            }
+            self.infer_from_checkpoint(&ev, display);
+            if self.failed_checkpoints.len() < 16 {
+                self.failed_checkpoints.push(FailedCheckpoint {
+                    event: ev.clone(),
+                    text: display.to_string(),
+                });
+            }
+        }
+        push_bounded(&mut self.events.checkpoints, ev);
+    }
+
+    fn push_operation(
+        &mut self,
+        line: u64,
+        number: u32,
+        adjusted: u32,
+        name: &str,
+        id: Option<&str>,
+        display: &str,
+    ) {
         if self
             .events
             .operations
             .last()
-            .is_some_and(|l| l.adjusted == op.adjusted)
+            .is_some_and(|l| l.adjusted == adjusted)
         {
             return;
         }
-        self.enter_stage(op.line, op.name.clone(), op.id.clone(), display);
-        push_bounded(&mut self.events.operations, op);
+        self.enter_stage(line, name, id, display);
+        push_bounded(
+            &mut self.events.operations,
+            OperationEvent {
+                line,
+                number,
+                adjusted,
+                name: name.to_string(),
+                id: id.map(str::to_string),
+            },
+        );
     }
 
     fn infer_from_checkpoint(&mut self, ev: &CheckpointEvent, display: &str) {

@@ -43,6 +43,34 @@ pub const MAX_DISPLAY: usize = 300;
 
 /// Cleans one line (already decoded; may still hold `\r`).
 pub fn clean_line(raw: &str) -> Cleaned {
+    let mut buf = String::new();
+    let span = clean_into(raw, &mut buf);
+    Cleaned {
+        text: buf[span.text_start..].to_string(),
+        display: display(&buf).into_owned(),
+        prefix: span.prefix,
+        markdown: span.markdown,
+    }
+}
+
+/// Where [`clean_into`] put a cleaned line: the line as displayed (quoting and markup removed,
+/// prefix kept, not yet shortened) is `out[start..]`, the message text `out[text_start..]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CleanSpan {
+    /// Start of the cleaned line in the buffer.
+    pub start: usize,
+    /// Start of the message text (after the stripped prefixes).
+    pub text_start: usize,
+    /// The first prefix stripped.
+    pub prefix: Prefix,
+    /// Whether markdown quoting or bold was removed.
+    pub markdown: bool,
+}
+
+/// Cleans one line like [`clean_line`], appending the cleaned line to `out` instead of
+/// allocating (most lines need no rewriting, only trimming, and go through without a copy
+/// other than the append).
+pub(crate) fn clean_into(raw: &str, out: &mut String) -> CleanSpan {
     let mut markdown = false;
     // CR: progress bars rewrite one line with '\r'; keep the last non-empty segment.
     let mut s: &str = raw.trim_end_matches(['\r', '\n', ' ', '\t']);
@@ -58,35 +86,64 @@ pub fn clean_line(raw: &str) -> Cleaned {
         s = rest.trim_start();
         markdown = true;
     }
-    let mut owned: String = if s.contains("**") || s.contains("__") {
+    let start = out.len();
+    let b = s.as_bytes();
+    if has_double(b, b'*') || has_double(b, b'_') {
         markdown = true;
-        s.replace("**", "").replace("__", "")
+        let mut owned = s.replace("**", "").replace("__", "");
+        if owned.starts_with('`') || owned.ends_with('`') {
+            owned = owned.trim_matches('`').to_string();
+        }
+        push_untabbed(owned.trim(), out);
     } else {
-        s.to_string()
-    };
-    if owned.starts_with('`') || owned.ends_with('`') {
-        owned = owned.trim_matches('`').to_string();
+        let t = if s.starts_with('`') || s.ends_with('`') {
+            s.trim_matches('`')
+        } else {
+            s
+        };
+        push_untabbed(t.trim(), out);
     }
-    if owned.contains('\t') {
-        owned = owned.replace('\t', " ");
-    }
-    let display = truncate(owned.trim(), MAX_DISPLAY);
-    let (text, prefix) = strip_prefixes(owned.trim());
-    Cleaned {
-        text: text.to_string(),
-        display,
+    let clean = &out[start..];
+    let (text, prefix) = strip_prefixes(clean);
+    CleanSpan {
+        start,
+        // The prefixes are stripped from the front only: the text is a suffix of the line.
+        text_start: start + clean.len() - text.len(),
         prefix,
         markdown,
     }
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
+/// Whether `c` occurs twice in a row in `b`.
+fn has_double(b: &[u8], c: u8) -> bool {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(c, &b[i..]) {
+        let at = i + p;
+        if b.get(at + 1) == Some(&c) {
+            return true;
+        }
+        i = at + 1;
     }
-    let mut out: String = s.chars().take(max).collect();
+    false
+}
+
+/// Appends `s` with tabs turned into spaces.
+fn push_untabbed(s: &str, out: &mut String) {
+    if memchr::memchr(b'\t', s.as_bytes()).is_some() {
+        out.push_str(&s.replace('\t', " "));
+    } else {
+        out.push_str(s);
+    }
+}
+
+/// The evidence text of a cleaned line: at most `MAX_DISPLAY` characters, `…` when shortened.
+pub(crate) fn display(clean: &str) -> std::borrow::Cow<'_, str> {
+    if clean.len() <= MAX_DISPLAY || clean.chars().count() <= MAX_DISPLAY {
+        return std::borrow::Cow::Borrowed(clean);
+    }
+    let mut out: String = clean.chars().take(MAX_DISPLAY).collect();
     out.push('…');
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Strips up to three stacked prefixes; returns the rest and the first prefix kind.

@@ -1,8 +1,34 @@
 //! Typed event parsers. Each takes a cleaned line (see [`crate::clean`]) and returns a value
-//! only when the line really has that shape. They run only on the few marker lines the scanner
-//! hands over, so a lower-cased copy of the line per call is an accepted cost.
+//! only when the line really has that shape. The public parsers lower-case the line themselves;
+//! the analyzer, which runs them on every marker line of logs where most lines are marker lines,
+//! uses the `*_in` forms that take the line's lower-cased copy made once for all of them.
 
 use crate::report::{CheckpointEvent, CheckpointState, CodeKind};
+
+/// Whether `needle` occurs in `hay` (substring search without the setup cost of `str::contains`
+/// on short lines).
+pub(crate) fn has(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
+/// Byte offset of the first `needle` in `hay`: the needle's first byte by `memchr`, then the
+/// rest compared. Lines and needles are short, so this beats building a searcher per call.
+pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return Some(0);
+    };
+    let last = h.len().checked_sub(n.len())?;
+    let mut i = 0;
+    while i <= last {
+        let at = i + memchr::memchr(first, &h[i..=last])?;
+        if &h[at + 1..at + n.len()] == rest {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
 
 /// Product-type families as they appear in identifiers (`iPhone9,3`).
 const PRODUCT_FAMILIES: [&str; 7] = [
@@ -54,9 +80,8 @@ pub fn product_types(s: &str) -> Vec<String> {
 /// The first board config (`d101ap`, `n71map`, `j71bap`) in `s`, lower-cased.
 pub fn board(s: &str) -> Option<String> {
     for tok in s.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let t = tok.to_ascii_lowercase();
-        let b = t.as_bytes();
-        if b.len() < 4 || b.len() > 9 || !t.ends_with("ap") {
+        let b = tok.as_bytes();
+        if b.len() < 4 || b.len() > 9 || !b[b.len() - 2..].eq_ignore_ascii_case(b"ap") {
             continue;
         }
         let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
@@ -70,7 +95,7 @@ pub fn board(s: &str) -> Option<String> {
             && tail.len() <= 5
             && tail.iter().all(u8::is_ascii_alphabetic)
         {
-            return Some(t);
+            return Some(tok.to_ascii_lowercase());
         }
     }
     None
@@ -104,8 +129,16 @@ pub fn int_at(s: &str) -> Option<i64> {
 /// The integer following the first occurrence of `key` (ASCII case ignored), skipping `=`, `:`
 /// and spaces.
 pub fn int_after(s: &str, key: &str) -> Option<i64> {
-    let lower = s.to_ascii_lowercase();
-    let pos = lower.find(&key.to_ascii_lowercase())?;
+    int_after_in(s, &s.to_ascii_lowercase(), key)
+}
+
+/// [`int_after`] given `s` lower-cased.
+pub(crate) fn int_after_in(s: &str, lower: &str, key: &str) -> Option<i64> {
+    let pos = if key.bytes().any(|c| c.is_ascii_uppercase()) {
+        find(lower, &key.to_ascii_lowercase())?
+    } else {
+        find(lower, key)?
+    };
     let rest = s[pos + key.len()..].trim_start_matches([' ', '=', ':']);
     int_at(rest)
 }
@@ -147,8 +180,12 @@ pub struct DeviceFacts {
 /// `Found device iPhone8,1 n71map`, `* Device: iPhone 7 (iPhone9,3 - d101ap) in Recovery mode`,
 /// `ProductType: iPhone9,3`, `Board Config: b238aap`, `Device Product Version: 16.0`.
 pub fn device_facts(text: &str) -> Option<DeviceFacts> {
-    let lower = text.to_ascii_lowercase();
-    if let Some(p) = lower.find("device product version") {
+    device_facts_in(text, &text.to_ascii_lowercase())
+}
+
+/// [`device_facts`] given the line's lower-cased copy.
+pub(crate) fn device_facts_in(text: &str, lower: &str) -> Option<DeviceFacts> {
+    if let Some(p) = find(lower, "device product version") {
         let rest = text[p + 22..].trim_start_matches([' ', ':']);
         return version_at(rest).map(|v| DeviceFacts {
             version: Some(v),
@@ -164,7 +201,7 @@ pub fn device_facts(text: &str) -> Option<DeviceFacts> {
         "hardwaremodel",
         "* device:",
     ];
-    if !keyed.iter().any(|k| lower.contains(k)) {
+    if !keyed.iter().any(|k| has(lower, k)) {
         return None;
     }
     let facts = DeviceFacts {
@@ -191,9 +228,13 @@ pub struct TargetFacts {
 /// Parses target firmware facts: `IPSW Product Version: 15.7`, `IPSW Product Build: 19H12 Major: 19`,
 /// `Product Version: 12.4`, `Software payload version: 16D57`, `…/iPhone9,3_15.7_19H12_Restore.ipsw`.
 pub fn target_facts(text: &str) -> Option<TargetFacts> {
-    let lower = text.to_ascii_lowercase();
+    target_facts_in(text, &text.to_ascii_lowercase())
+}
+
+/// [`target_facts`] given the line's lower-cased copy.
+pub(crate) fn target_facts_in(text: &str, lower: &str) -> Option<TargetFacts> {
     let mut f = TargetFacts::default();
-    if let Some(p) = lower.find("_restore.ipsw") {
+    if let Some(p) = find(lower, "_restore.ipsw") {
         let end = p + "_restore.ipsw".len();
         let start = text[..p]
             .rfind(['/', '\\', ' ', '"', '\'', '='])
@@ -218,21 +259,21 @@ pub fn target_facts(text: &str) -> Option<TargetFacts> {
         }
         return Some(f);
     }
-    if lower.starts_with("device ") || lower.contains("device product") {
+    if lower.starts_with("device ") || has(lower, "device product") {
         return None;
     }
     for key in ["product version", "target version", "restoring to ios"] {
-        if let Some(p) = lower.find(key) {
+        if let Some(p) = find(lower, key) {
             f.version = version_at(text[p + key.len()..].trim_start_matches([' ', ':']));
         }
     }
     for key in ["product build", "software payload version"] {
-        if let Some(p) = lower.find(key) {
+        if let Some(p) = find(lower, key) {
             f.build = build_at(text[p + key.len()..].trim_start_matches([' ', ':']));
         }
     }
     if f.version.is_none()
-        && let Some(p) = lower.find(" build ")
+        && let Some(p) = find(lower, " build ")
     {
         f.build = f.build.or_else(|| build_at(&text[p + 7..]));
     }
@@ -242,27 +283,50 @@ pub fn target_facts(text: &str) -> Option<TargetFacts> {
 /// A device mode named by the line (`Recovery`, `DFU`, `Restore`, `Normal`, `WTF`), or a state
 /// change target (`Changing state from 'A' to 'B'` gives `B`).
 pub fn mode(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    if let Some(p) = lower.find("changing state from") {
+    mode_in(text, &text.to_ascii_lowercase()).map(|m| m.as_str().to_string())
+}
+
+/// A device mode as [`mode`] reads it, without copying it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ModeName<'a> {
+    /// One of the canonical mode names.
+    Known(&'static str),
+    /// The target of a state change, as the line names it.
+    Named(&'a str),
+}
+
+impl<'a> ModeName<'a> {
+    /// The mode's name.
+    pub(crate) fn as_str(&self) -> &'a str {
+        match *self {
+            ModeName::Known(s) => s,
+            ModeName::Named(s) => s,
+        }
+    }
+}
+
+/// [`mode`] given the line's lower-cased copy.
+pub(crate) fn mode_in<'a>(text: &'a str, lower: &str) -> Option<ModeName<'a>> {
+    if let Some(p) = find(lower, "changing state from") {
         let rest = &text[p..];
-        let to = rest.to_ascii_lowercase().find(" to ")?;
+        let to = find(&lower[p..], " to ")?;
         let target = rest[to + 4..].trim().trim_matches(['\'', '"', '.']);
-        return (!target.is_empty()).then(|| target.to_string());
+        return (!target.is_empty()).then_some(ModeName::Named(target));
     }
     for key in ["found a device with mode:", "starting state:"] {
-        if let Some(p) = lower.find(key) {
+        if let Some(p) = find(lower, key) {
             let v = text[p + key.len()..].split_whitespace().next()?;
-            return canonical_mode(v);
+            return canonical_mode(v).map(ModeName::Known);
         }
     }
     if lower.starts_with("put ")
-        || lower.contains("please")
-        || lower.contains("needs to be")
-        || lower.contains("need to put")
+        || has(lower, "please")
+        || has(lower, "needs to be")
+        || has(lower, "need to put")
     {
         return None;
     }
-    let p = lower.find(" mode")?;
+    let p = find(lower, " mode")?;
     let before = lower[..p].trim_end();
     let word = before.rsplit(|c: char| !c.is_ascii_alphanumeric()).next()?;
     let cand = canonical_mode(word)?;
@@ -278,21 +342,28 @@ pub fn mode(text: &str) -> Option<String> {
         "device is",
         "succeeded",
     ];
-    reports.iter().any(|r| lower.contains(r)).then_some(cand)
+    reports
+        .iter()
+        .any(|r| has(lower, r))
+        .then_some(ModeName::Known(cand))
 }
 
-fn canonical_mode(w: &str) -> Option<String> {
-    let m = match w.to_ascii_lowercase().trim_matches(['\'', '"', '.', ',']) {
-        "recovery" => "Recovery",
-        "dfu" => "DFU",
-        "restore" => "Restore",
-        "normal" => "Normal",
-        "wtf" => "WTF",
-        "kis" => "KIS",
-        "pwned" | "pwndfu" => "pwned DFU",
-        _ => return None,
-    };
-    Some(m.to_string())
+fn canonical_mode(w: &str) -> Option<&'static str> {
+    const MODES: [(&str, &str); 8] = [
+        ("recovery", "Recovery"),
+        ("dfu", "DFU"),
+        ("restore", "Restore"),
+        ("normal", "Normal"),
+        ("wtf", "WTF"),
+        ("kis", "KIS"),
+        ("pwned", "pwned DFU"),
+        ("pwndfu", "pwned DFU"),
+    ];
+    let w = w.trim_matches(['\'', '"', '.', ',']);
+    MODES
+        .iter()
+        .find(|(k, _)| w.eq_ignore_ascii_case(k))
+        .map(|(_, m)| *m)
 }
 
 /// `Updating baseband (19)` → (`Updating baseband`, 19).
@@ -308,8 +379,12 @@ pub fn operation_by_name(text: &str) -> Option<(&str, u32)> {
 
 /// `<Restore Device 0x…>: operation 59 progress 0` → (59, Some(0)).
 pub fn operation_by_number(text: &str) -> Option<(u32, Option<i64>)> {
-    let lower = text.to_ascii_lowercase();
-    let p = lower.find("operation ")?;
+    operation_by_number_in(text, &text.to_ascii_lowercase())
+}
+
+/// [`operation_by_number`] given the line's lower-cased copy.
+pub(crate) fn operation_by_number_in(text: &str, lower: &str) -> Option<(u32, Option<i64>)> {
+    let p = find(lower, "operation ")?;
     let rest = &text[p + 10..];
     let end = rest
         .find(|c: char| !c.is_ascii_digit())
@@ -329,6 +404,11 @@ fn hex_id(v: i64) -> String {
 /// Parses a checkpoint line in any known shape (device log, idevicerestore new/old, iTunes,
 /// pymobiledevice3). `line` is left 0 for the caller to fill in.
 pub fn checkpoint(text: &str) -> Option<CheckpointEvent> {
+    checkpoint_in(text, &text.to_ascii_lowercase())
+}
+
+/// [`checkpoint`] given the line's lower-cased copy.
+pub(crate) fn checkpoint_in(text: &str, lower: &str) -> Option<CheckpointEvent> {
     let mut ev = CheckpointEvent {
         line: 0,
         id: None,
@@ -338,8 +418,7 @@ pub fn checkpoint(text: &str) -> Option<CheckpointEvent> {
         result: None,
         message: None,
     };
-    let lower = text.to_ascii_lowercase();
-    if let Some(p) = text.find("CHECKPOINT ") {
+    if let Some(p) = find(text, "CHECKPOINT ") {
         // Device log: CHECKPOINT FAILURE:(FAILURE:14) RESTORED:[0x0624] restore_images [0]D(...)
         let rest = &text[p + 11..];
         let colon = rest.find(':')?;
@@ -374,12 +453,12 @@ pub fn checkpoint(text: &str) -> Option<CheckpointEvent> {
             .filter(|s| !s.is_empty());
         return Some(ev);
     }
-    if let Some(p) = lower.find("checkpoint ") {
+    if let Some(p) = find(lower, "checkpoint ") {
         let rest = &text[p + 11..];
-        let rl = rest.to_ascii_lowercase();
+        let rl = &lower[p + 11..];
         // Old idevicerestore: "Checkpoint 1608 complete with code 0".
         if let Some(id) = int_at(rest)
-            && rl.contains("complete")
+            && has(rl, "complete")
         {
             ev.id = Some(hex_id(id));
             ev.result = int_after(rest, "code");
@@ -392,7 +471,7 @@ pub fn checkpoint(text: &str) -> Option<CheckpointEvent> {
         }
         ev.state = if rl.starts_with("started") {
             CheckpointState::Begin
-        } else if rl.starts_with("completed") || lower.contains("completed checkpoint") {
+        } else if rl.starts_with("completed") || has(lower, "completed checkpoint") {
             CheckpointState::End
         } else if rl.starts_with("failure") {
             CheckpointState::Failure
@@ -422,12 +501,12 @@ pub fn checkpoint(text: &str) -> Option<CheckpointEvent> {
         }
         return Some(ev);
     }
-    if lower.contains("completed checkpoint") {
+    if has(lower, "completed checkpoint") {
         ev.state = CheckpointState::End;
         ev.id = int_after(text, "id:").map(hex_id);
         return Some(ev);
     }
-    if lower.contains("'checkpoint_") {
+    if has(lower, "'checkpoint_") {
         // pymobiledevice3: {'CHECKPOINT_RESULT': 0, 'CHECKPOINT_NAME': 'x', 'CHECKPOINT_ID': 1625, ...}
         ev.result = int_after(text, "'CHECKPOINT_RESULT':");
         ev.id = int_after(text, "'CHECKPOINT_ID':").map(hex_id);
@@ -439,7 +518,7 @@ pub fn checkpoint(text: &str) -> Option<CheckpointEvent> {
                 .map(str::to_string)
                 .filter(|s| !s.is_empty());
         }
-        let complete = lower.contains("'checkpoint_complete': true");
+        let complete = has(lower, "'checkpoint_complete': true");
         ev.state = match ev.result {
             Some(r) if r != 0 => CheckpointState::Failure,
             _ if complete => CheckpointState::End,
@@ -491,12 +570,16 @@ pub fn device_status(text: &str) -> Option<(i64, String)> {
 /// TSS answer: (`STATUS`, `MESSAGE`) from `TSS server returned: STATUS=94&MESSAGE=…` or
 /// `TSS request failed (status=94, message=…)`.
 pub fn tss_status(text: &str) -> Option<(i64, Option<String>)> {
-    let lower = text.to_ascii_lowercase();
-    if !(lower.contains("tss") || lower.contains("message=")) {
+    tss_status_in(text, &text.to_ascii_lowercase())
+}
+
+/// [`tss_status`] given the line's lower-cased copy.
+pub(crate) fn tss_status_in(text: &str, lower: &str) -> Option<(i64, Option<String>)> {
+    if !(has(lower, "tss") || has(lower, "message=")) {
         return None;
     }
-    let code = int_after(text, "status=")?;
-    let message = lower.find("message=").map(|p| {
+    let code = int_after_in(text, lower, "status=")?;
+    let message = find(lower, "message=").map(|p| {
         let r = &text[p + 8..];
         let end = r.find(['&', ')']).unwrap_or(r.len());
         r[..end].trim().trim_end_matches(',').to_string()
@@ -506,7 +589,11 @@ pub fn tss_status(text: &str) -> Option<(i64, Option<String>)> {
 
 /// A tool return or exception code and its kind.
 pub fn tool_code(text: &str) -> Option<(CodeKind, i64)> {
-    let lower = text.to_ascii_lowercase();
+    tool_code_in(text, &text.to_ascii_lowercase())
+}
+
+/// [`tool_code`] given the line's lower-cased copy.
+pub(crate) fn tool_code_in(text: &str, lower: &str) -> Option<(CodeKind, i64)> {
     for (key, kind) in [
         ("errorcode=", CodeKind::ToolReturn),
         ("error code=", CodeKind::ToolReturn),
@@ -516,14 +603,14 @@ pub fn tool_code(text: &str) -> Option<(CodeKind, i64)> {
         ("failed with error", CodeKind::ToolReturn),
         ("error = ", CodeKind::AsrError),
     ] {
-        if lower.contains(key)
-            && let Some(v) = int_after(text, key)
+        if has(lower, key)
+            && let Some(v) = int_after_in(text, lower, key)
         {
             return Some((kind, v));
         }
     }
     if lower.trim_start().starts_with("code=") {
-        return int_after(text, "code=").map(|v| (CodeKind::Exception, v));
+        return int_after_in(text, lower, "code=").map(|v| (CodeKind::Exception, v));
     }
     None
 }
@@ -547,13 +634,17 @@ pub fn percent(text: &str) -> Option<f32> {
 
 /// restored protocol version: `Connected to com.apple.mobile.restored, version 15`.
 pub fn protocol_version(text: &str) -> Option<u32> {
-    let lower = text.to_ascii_lowercase();
-    let key = if lower.contains("restored, version") {
+    protocol_version_in(text, &text.to_ascii_lowercase())
+}
+
+/// [`protocol_version`] given the line's lower-cased copy.
+pub(crate) fn protocol_version_in(text: &str, lower: &str) -> Option<u32> {
+    let key = if has(lower, "restored, version") {
         "restored, version"
     } else {
         "protocolversion"
     };
-    let rest = &text[lower.find(key)? + key.len()..];
+    let rest = &text[find(lower, key)? + key.len()..];
     let rest = rest.trim_start_matches(|c: char| !c.is_ascii_digit());
     int_at(rest)
         .and_then(|v| u32::try_from(v).ok())

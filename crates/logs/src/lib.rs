@@ -52,9 +52,14 @@ pub fn diagnose_bytes(bytes: &[u8]) -> Result<Diagnosis, LogError> {
 
 fn run<R: Read>(reader: R) -> Result<Diagnosis, LogError> {
     let mut analyzer = analyzer::Analyzer::new();
-    let stats = scan::scan_lines(reader, scan::Matcher::get(), |n, line, trig| {
-        analyzer.line(n, line, trig)
-    })?;
+    let stats = scan::scan_prepared(
+        reader,
+        scan::Matcher::get(),
+        &analyzer::Prepare,
+        |line: scan::Delivered<'_, analyzer::Prepared>| {
+            analyzer.apply(line.number, line.chunk, line.index)
+        },
+    )?;
     if !stats.any_text {
         return Err(LogError::Empty);
     }

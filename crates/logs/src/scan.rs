@@ -3,7 +3,9 @@
 //! each such line, its 1-based number and the triggers of the markers it holds to a sink, in
 //! input order. The search is a 4-gram filter (`grams`) run on worker threads, one chunk each
 //! (`drive`, `batch`); the Aho-Corasick automaton stays as the reference for one line
-//! ([`Matcher::triggers_in`]), and tests hold the two to the same answers. Memory stays bounded
+//! ([`Matcher::triggers_in`]), and tests hold the two to the same answers. A caller can have
+//! per-line work that needs no state ([`LineWork`]) done on the worker threads too, beside the
+//! search, and receive its results with each line, still in input order. Memory stays bounded
 //! by a few chunk buffers plus the longest line kept (`MAX_LINE`).
 
 use crate::data;
@@ -123,7 +125,9 @@ const EXTRACT_MARKERS: &[(&str, Extract)] = &[
 /// The compiled marker set: one automaton over every literal of every rule, format, stage and
 /// extractor (ASCII case ignored), and what each literal triggers.
 pub struct Matcher {
-    ac: AhoCorasick,
+    /// Built on first use: only [`Matcher::triggers_in`] needs it, the scan does not.
+    ac: OnceLock<AhoCorasick>,
+    patterns: Vec<String>,
     grams: grams::Grams,
     triggers: Vec<Vec<Trigger>>,
 }
@@ -186,32 +190,41 @@ impl Matcher {
 
     fn build() -> Matcher {
         let entries = Self::collect();
-        let patterns: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
-        let ac = AhoCorasick::builder()
+        let lits: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
+        Matcher {
+            ac: OnceLock::new(),
+            grams: grams::Grams::new(&lits),
+            patterns: lits,
+            triggers: entries.into_iter().map(|(_, t)| t).collect(),
+        }
+    }
+
+    /// The reference automaton over every literal.
+    fn automaton(&self) -> &AhoCorasick {
+        self.ac
+            .get_or_init(|| Self::build_automaton(&self.patterns))
+    }
+
+    fn build_automaton(patterns: &[String]) -> AhoCorasick {
+        AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
+            .build(patterns)
             .or_else(|_| {
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
-                    .build(&patterns)
+                    .build(patterns)
             })
-            .expect("the embedded marker set compiles");
-        let lits: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
-        Matcher {
-            ac,
-            grams: grams::Grams::new(&lits),
-            triggers: entries.into_iter().map(|(_, t)| t).collect(),
-        }
+            .expect("the embedded marker set compiles")
     }
 
     /// Every trigger of every marker found in `line` (duplicates removed), in the order the
     /// markers end in the line.
     pub fn triggers_in(&self, line: &[u8], out: &mut Vec<Trigger>) {
         out.clear();
-        for m in self.ac.find_overlapping_iter(line) {
+        for m in self.automaton().find_overlapping_iter(line) {
             self.push_lit_triggers(m.pattern().as_usize(), out, 0);
         }
     }
@@ -239,6 +252,39 @@ pub struct ScanStats {
     pub any_text: bool,
 }
 
+/// Work done for each marker line on the scan's worker threads, before the lines are handed to
+/// the sink in order: whatever needs only the line itself (cleaning, parsing), so that the
+/// in-order sink is left with the state updates.
+pub trait LineWork: Sync {
+    /// What the work leaves for one chunk's marker lines (reused from chunk to chunk).
+    type Chunk: Default + Send;
+    /// Empties `chunk` before a new chunk's lines are prepared into it.
+    fn clear(&self, chunk: &mut Self::Chunk);
+    /// Prepares the next marker line of the chunk (lines come in input order).
+    fn line(&self, raw: &[u8], triggers: &[Trigger], chunk: &mut Self::Chunk);
+}
+
+/// No per-line work: the sink gets the raw lines and triggers only.
+impl LineWork for () {
+    type Chunk = ();
+    fn clear(&self, _: &mut ()) {}
+    fn line(&self, _: &[u8], _: &[Trigger], _: &mut ()) {}
+}
+
+/// A marker line as handed to the sink of [`scan_prepared`].
+pub struct Delivered<'a, C> {
+    /// 1-based line number.
+    pub number: u64,
+    /// The line's bytes (without the `\n`).
+    pub bytes: &'a [u8],
+    /// The triggers of the markers in the line.
+    pub triggers: &'a [Trigger],
+    /// The prepared results of the line's chunk.
+    pub chunk: &'a C,
+    /// Index of the line among its chunk's marker lines (the order of [`LineWork::line`] calls).
+    pub index: usize,
+}
+
 /// Streams `reader` and calls `sink(line_number, line_bytes)` for every line holding a marker.
 pub fn scan<R: Read>(
     reader: R,
@@ -254,9 +300,22 @@ pub fn scan<R: Read>(
 pub fn scan_lines<R: Read>(
     reader: R,
     matcher: &Matcher,
-    sink: impl FnMut(u64, &[u8], &[Trigger]),
+    mut sink: impl FnMut(u64, &[u8], &[Trigger]),
 ) -> io::Result<ScanStats> {
-    drive::run(reader, matcher, sink)
+    drive::run(reader, matcher, &(), |d: Delivered<'_, ()>| {
+        sink(d.number, d.bytes, d.triggers)
+    })
+}
+
+/// Like [`scan_lines`], with `work` run for every marker line on the worker threads; the sink
+/// gets each line with its chunk's prepared results, in input order.
+pub fn scan_prepared<R: Read, W: LineWork>(
+    reader: R,
+    matcher: &Matcher,
+    work: &W,
+    sink: impl FnMut(Delivered<'_, W::Chunk>),
+) -> io::Result<ScanStats> {
+    drive::run(reader, matcher, work, sink)
 }
 
 #[cfg(test)]

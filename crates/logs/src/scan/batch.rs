@@ -4,7 +4,7 @@
 //! no allocation per line or per chunk once the pool is warm.
 
 use super::grams::Hit;
-use super::{CHUNK, MAX_LINE, Matcher, Trigger};
+use super::{CHUNK, Delivered, LineWork, MAX_LINE, Matcher, Trigger};
 
 /// A line that holds at least one marker, located inside its batch.
 #[derive(Debug, Clone, Copy)]
@@ -19,8 +19,8 @@ pub struct MarkerLine {
     pub trig_end: usize,
 }
 
-/// A reusable chunk buffer plus the scan results for it.
-pub struct Batch {
+/// A reusable chunk buffer plus the scan results for it (`C`: what the line work prepared).
+pub struct Batch<C> {
     /// Raw bytes: `[..len]` is the region to scan, `[len..filled]` the start of the next line.
     pub data: Vec<u8>,
     /// Bytes read into `data`.
@@ -33,13 +33,15 @@ pub struct Batch {
     pub triggers: Vec<Trigger>,
     /// Newlines in `data[..len]`.
     pub newlines: u64,
+    /// The line work's results for the marker lines.
+    pub prepared: C,
     hits: Vec<Hit>,
     scratch: Vec<Hit>,
 }
 
-impl Batch {
+impl<C: Default> Batch<C> {
     /// An empty batch with room for a chunk plus one overlong line.
-    pub fn new() -> Batch {
+    pub fn new() -> Batch<C> {
         Batch {
             data: vec![0u8; CHUNK + MAX_LINE],
             filled: 0,
@@ -47,23 +49,28 @@ impl Batch {
             lines: Vec::new(),
             triggers: Vec::new(),
             newlines: 0,
+            prepared: C::default(),
             hits: Vec::new(),
             scratch: Vec::new(),
         }
     }
+}
 
+impl<C> Batch<C> {
     /// Moves the unscanned tail `[len..filled]` of `self` to the start of `next`.
-    pub fn carry_into(&self, next: &mut Batch) {
+    pub fn carry_into(&self, next: &mut Batch<C>) {
         let rest = &self.data[self.len..self.filled];
         next.data[..rest.len()].copy_from_slice(rest);
         next.filled = rest.len();
         next.len = 0;
     }
 
-    /// Scans `data[..len]`: finds the marker lines, their triggers and the newline count.
-    pub fn scan(&mut self, matcher: &Matcher) {
+    /// Scans `data[..len]`: finds the marker lines, their triggers and the newline count, and
+    /// runs `work` on each marker line.
+    pub fn scan<W: LineWork<Chunk = C>>(&mut self, matcher: &Matcher, work: &W) {
         self.lines.clear();
         self.triggers.clear();
+        work.clear(&mut self.prepared);
         let region = &self.data[..self.len];
         matcher
             .grams
@@ -89,6 +96,11 @@ impl Batch {
             for h in line_hits.iter() {
                 matcher.push_lit_triggers(h.lit as usize, &mut self.triggers, base);
             }
+            work.line(
+                &region[start..end],
+                &self.triggers[base..],
+                &mut self.prepared,
+            );
             self.lines.push(MarkerLine {
                 newlines_before: newlines,
                 start,
@@ -105,14 +117,16 @@ impl Batch {
 
     /// Hands every marker line to `sink` with its absolute number (`first_line` is the number of
     /// the batch's first line); returns the number of the line after the batch.
-    pub fn deliver(&self, first_line: u64, sink: &mut impl FnMut(u64, &[u8], &[Trigger])) -> u64 {
+    pub fn deliver(&self, first_line: u64, sink: &mut impl FnMut(Delivered<'_, C>)) -> u64 {
         let mut trig_start = 0;
-        for l in &self.lines {
-            sink(
-                first_line + l.newlines_before,
-                &self.data[l.start..l.end],
-                &self.triggers[trig_start..l.trig_end],
-            );
+        for (index, l) in self.lines.iter().enumerate() {
+            sink(Delivered {
+                number: first_line + l.newlines_before,
+                bytes: &self.data[l.start..l.end],
+                triggers: &self.triggers[trig_start..l.trig_end],
+                chunk: &self.prepared,
+                index,
+            });
             trig_start = l.trig_end;
         }
         first_line + self.newlines

@@ -5,7 +5,7 @@
 //! one chunk are scanned on the calling thread without starting any thread.
 
 use super::batch::Batch;
-use super::{CHUNK, MAX_LINE, Matcher, ScanStats, Trigger};
+use super::{CHUNK, Delivered, LineWork, MAX_LINE, Matcher, ScanStats};
 use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::sync::mpsc;
@@ -26,7 +26,7 @@ impl<R: Read> Reading<R> {
     /// Reads into `b` (after any carried-over bytes) until a chunk is full or the input ends,
     /// then sets `b.len` to the end of the last whole line (or of an overlong-line piece).
     /// Returns whether the input has ended.
-    fn fill(&mut self, b: &mut Batch) -> io::Result<bool> {
+    fn fill<C>(&mut self, b: &mut Batch<C>) -> io::Result<bool> {
         loop {
             let n = loop {
                 match self.reader.read(&mut b.data[b.filled..]) {
@@ -75,11 +75,12 @@ fn workers() -> usize {
         .min(MAX_WORKERS)
 }
 
-/// Streams `reader`, calling `sink(line_number, line, triggers)` for every marker line in order.
-pub fn run<R: Read>(
+/// Streams `reader`, running `work` on every marker line and calling `sink` for each, in order.
+pub fn run<R: Read, W: LineWork>(
     reader: R,
     matcher: &Matcher,
-    mut sink: impl FnMut(u64, &[u8], &[Trigger]),
+    work: &W,
+    mut sink: impl FnMut(Delivered<'_, W::Chunk>),
 ) -> io::Result<ScanStats> {
     let mut reading = Reading {
         reader,
@@ -87,17 +88,17 @@ pub fn run<R: Read>(
         last_byte: b'\n',
     };
     let mut marker_lines = 0u64;
-    let mut sink = |n: u64, line: &[u8], trig: &[Trigger]| {
+    let mut sink = |d: Delivered<'_, W::Chunk>| {
         marker_lines += 1;
-        sink(n, line, trig);
+        sink(d);
     };
     let mut first = Batch::new();
     let eof = reading.fill(&mut first)?;
     let workers = workers();
     let line = if eof || workers < 2 {
-        sequential(&mut reading, matcher, first, eof, &mut sink)?
+        sequential(&mut reading, matcher, work, first, eof, &mut sink)?
     } else {
-        parallel(&mut reading, matcher, first, workers, &mut sink)?
+        parallel(&mut reading, matcher, work, first, workers, &mut sink)?
     };
     let mut stats = reading.finish(line);
     stats.candidate_lines = marker_lines;
@@ -105,17 +106,18 @@ pub fn run<R: Read>(
 }
 
 /// Reads, scans and delivers on the calling thread.
-fn sequential<R: Read>(
+fn sequential<R: Read, W: LineWork>(
     reading: &mut Reading<R>,
     matcher: &Matcher,
-    mut cur: Batch,
+    work: &W,
+    mut cur: Batch<W::Chunk>,
     mut eof: bool,
-    sink: &mut impl FnMut(u64, &[u8], &[Trigger]),
+    sink: &mut impl FnMut(Delivered<'_, W::Chunk>),
 ) -> io::Result<u64> {
     let mut line = 1u64;
     let mut spare = None;
     loop {
-        cur.scan(matcher);
+        cur.scan(matcher, work);
         line = cur.deliver(line, sink);
         if eof {
             return Ok(line);
@@ -130,22 +132,23 @@ fn sequential<R: Read>(
 
 /// Reads on the calling thread, scans on `workers` threads (chunk `i` goes to worker
 /// `i % workers`, whose results come back in order), delivers on the calling thread in order.
-fn parallel<R: Read>(
+fn parallel<R: Read, W: LineWork>(
     reading: &mut Reading<R>,
     matcher: &Matcher,
-    first: Batch,
+    work: &W,
+    first: Batch<W::Chunk>,
     workers: usize,
-    sink: &mut impl FnMut(u64, &[u8], &[Trigger]),
+    sink: &mut impl FnMut(Delivered<'_, W::Chunk>),
 ) -> io::Result<u64> {
     std::thread::scope(|scope| {
         let mut jobs = Vec::with_capacity(workers);
         let mut results = Vec::with_capacity(workers);
         for _ in 0..workers {
-            let (job_tx, job_rx) = mpsc::channel::<Batch>();
-            let (done_tx, done_rx) = mpsc::channel::<Batch>();
+            let (job_tx, job_rx) = mpsc::channel::<Batch<W::Chunk>>();
+            let (done_tx, done_rx) = mpsc::channel::<Batch<W::Chunk>>();
             scope.spawn(move || {
                 for mut b in job_rx {
-                    b.scan(matcher);
+                    b.scan(matcher, work);
                     if done_tx.send(b).is_err() {
                         break;
                     }
@@ -154,13 +157,13 @@ fn parallel<R: Read>(
             jobs.push(job_tx);
             results.push(done_rx);
         }
-        let mut pool: VecDeque<Batch> = (1..workers * BUFFERS_PER_WORKER)
+        let mut pool: VecDeque<Batch<W::Chunk>> = (1..workers * BUFFERS_PER_WORKER)
             .map(|_| Batch::new())
             .collect();
         let (mut sent, mut received) = (0usize, 0usize);
         let mut line = 1u64;
         // Takes the next result in input order, delivers it and returns its buffer.
-        let mut deliver_next = |received: &mut usize, line: &mut u64| -> Batch {
+        let mut deliver_next = |received: &mut usize, line: &mut u64| -> Batch<W::Chunk> {
             let b = results[*received % workers]
                 .recv()
                 .expect("a scan worker stopped");
