@@ -34,6 +34,7 @@ pub(crate) fn build(d: &Diagnosis, s: &Signals, a: &Analyzer) -> Vec<CandidateCa
     let mut out = Vec::new();
     let mut failures: Vec<_> = s.failures.iter().collect();
     failures.sort_by_key(|c| std::cmp::Reverse(c.rank()));
+    let staged = stage_suspects(d, a);
     // The family named (at low confidence) first.
     if d.category != Family::Unknown {
         if let Some(c) = failures.iter().find(|c| c.rule.def.family == d.category) {
@@ -42,6 +43,13 @@ pub(crate) fn build(d: &Diagnosis, s: &Signals, a: &Analyzer) -> Vec<CandidateCa
             && let Some(t) = &a.tool
         {
             push(&mut out, tool_candidate(t, a));
+        } else if let Some(c) = staged.iter().find(|c| c.family == d.category) {
+            push(&mut out, c.clone());
+        } else if let Some(sus) = data::default_suspects()
+            .iter()
+            .find(|s| s.family == d.category)
+        {
+            push(&mut out, suspect(sus, Vec::new()));
         }
     }
     if let Some(t) = &a.tool
@@ -52,37 +60,8 @@ pub(crate) fn build(d: &Diagnosis, s: &Signals, a: &Analyzer) -> Vec<CandidateCa
     for c in &failures {
         push(&mut out, from_rule(c));
     }
-    if let Some(stage) = d
-        .failed_stage
-        .as_ref()
-        .and_then(|st| st.id.as_deref())
-        .and_then(|id| data::stages().iter().find(|s| s.id == id))
-    {
-        let at = a
-            .stages
-            .iter()
-            .rev()
-            .find(|m| m.stage.id.as_deref() == Some(stage.id.as_str()));
-        for sus in &stage.suspect {
-            push(
-                &mut out,
-                CandidateCause {
-                    family: sus.family,
-                    rule: None,
-                    why: sus.why.clone(),
-                    evidence: at
-                        .map(|m| {
-                            vec![line(
-                                m.at.line,
-                                &m.at.text,
-                                &phrase(Phrase::StageReached, &[("stage", &stage.name)]),
-                            )]
-                        })
-                        .unwrap_or_default(),
-                    settle: sus.settle.clone(),
-                },
-            );
-        }
+    for c in staged {
+        push(&mut out, c);
     }
     if out.len() < 2 {
         let third_party = d.tool.is_some()
@@ -93,19 +72,51 @@ pub(crate) fn build(d: &Diagnosis, s: &Signals, a: &Analyzer) -> Vec<CandidateCa
             if sus.family == Family::RestoreTool && !third_party {
                 continue;
             }
-            push(
-                &mut out,
-                CandidateCause {
-                    family: sus.family,
-                    rule: None,
-                    why: sus.why.clone(),
-                    evidence: Vec::new(),
-                    settle: sus.settle.clone(),
-                },
-            );
+            push(&mut out, suspect(sus, Vec::new()));
         }
     }
     out
+}
+
+/// The usual suspects of the stage where the log fails or stops, with the line that reached it.
+fn stage_suspects(d: &Diagnosis, a: &Analyzer) -> Vec<CandidateCause> {
+    let Some(stage) = d
+        .failed_stage
+        .as_ref()
+        .and_then(|st| st.id.as_deref())
+        .and_then(|id| data::stages().iter().find(|s| s.id == id))
+    else {
+        return Vec::new();
+    };
+    let at = a
+        .stages
+        .iter()
+        .rev()
+        .find(|m| m.stage.id.as_deref() == Some(stage.id.as_str()));
+    let evidence = at
+        .map(|m| {
+            vec![line(
+                m.at.line,
+                &m.at.text,
+                &phrase(Phrase::StageReached, &[("stage", &stage.name)]),
+            )]
+        })
+        .unwrap_or_default();
+    stage
+        .suspect
+        .iter()
+        .map(|sus| suspect(sus, evidence.clone()))
+        .collect()
+}
+
+fn suspect(sus: &data::SuspectDef, evidence: Vec<EvidenceLine>) -> CandidateCause {
+    CandidateCause {
+        family: sus.family,
+        rule: None,
+        why: sus.why.clone(),
+        evidence,
+        settle: sus.settle.clone(),
+    }
 }
 
 fn from_rule(c: &super::Candidate) -> CandidateCause {

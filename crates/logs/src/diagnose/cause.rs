@@ -162,7 +162,7 @@ pub(crate) fn failure<'a>(
             blame_old_tool(d);
         } else if d.category == Family::Unknown
             && !stage_lead(d, &g.rule.def.explanation)
-            && third_party(d, a)
+            && (third_party(d, a) || (d.formats.is_empty() && !g.rule.def.kb_dialog))
         {
             tool_guess(d, &g);
         }
@@ -254,7 +254,10 @@ fn third_party(d: &Diagnosis, a: &Analyzer) -> bool {
 }
 
 /// A third-party tool reports a failure without a cause: the tool is the likeliest one, at low
-/// confidence, with the other candidates listed.
+/// confidence, with the other candidates listed. A failure line in no recognised format counts
+/// too: Apple's software writes logs in shapes the formats recognise, so an unrecognised one is
+/// a script or tool printing its own error (measured on the tuned corpus: most such logs were
+/// the tool's own failure). A pasted Finder/iTunes dialog is Apple's, not a tool's.
 fn tool_guess(d: &mut Diagnosis, g: &Candidate) {
     let t = data::text(TextId::ToolGeneric);
     d.category = Family::RestoreTool;
