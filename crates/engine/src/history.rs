@@ -1,15 +1,57 @@
-//! The attempt history's part of `log` and `checkup`: which device a diagnosed log is about (the
-//! ECID the log names, else the one connected device of the log's model), recording the
-//! attempt, and putting the escalation first when the same failure happened before on that
-//! device; and remembering a checkup's verdict so an attempt soon after can show it. The CLI
-//! only says where the store lives and whether this run records.
+//! `history`: the attempts recorded per device (the document `history --json` prints and
+//! `/api/history` serves); and the history's part of `log` and `checkup`: which device a
+//! diagnosed log is about (the ECID the log names, else the one connected device of the log's
+//! model), recording the attempt, and putting the escalation first when the same failure
+//! happened before on that device; and remembering a checkup's verdict so an attempt soon
+//! after can show it. The CLI only says where the store lives and whether this run records.
 
+use crate::EngineError;
 use crate::UsbSource;
 use crate::devices::{DevicesOptions, devices_blocking};
-use rd_history::{Attempt, CheckupVerdict, DEFAULT_WAIT, Store};
+use rd_history::{Attempt, CheckupVerdict, DEFAULT_WAIT, DeviceHistory, Store, by_device};
 use rd_logs::Diagnosis;
 use rd_model::{Report, Severity};
+use serde::Serialize;
 use std::path::Path;
+
+/// The `history --json` document.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryListing {
+    /// The store file.
+    pub store: String,
+    /// The attempts, grouped per device.
+    pub devices: Vec<DeviceHistory>,
+    /// A line worth showing (a damaged store that was moved aside).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+}
+
+/// The attempts recorded in the store in `dir`, per device; none when there is no store yet
+/// (blocking).
+pub fn listing_blocking(dir: &Path) -> Result<HistoryListing, EngineError> {
+    let path = dir.join(rd_history::FILE_NAME);
+    let store = path.display().to_string();
+    if !path.exists() {
+        return Ok(HistoryListing {
+            store,
+            devices: Vec::new(),
+            notice: None,
+        });
+    }
+    let failed = |e: rd_history::HistoryError| EngineError::Failed(e.to_string());
+    let opened = Store::open(dir, DEFAULT_WAIT).map_err(failed)?;
+    let attempts = opened.store.attempts().map_err(failed)?;
+    Ok(HistoryListing {
+        store,
+        devices: by_device(attempts),
+        notice: opened.notice,
+    })
+}
+
+/// Deletes the store in `dir`; true when there was one (blocking).
+pub fn clear_blocking(dir: &Path) -> Result<bool, EngineError> {
+    rd_history::clear(dir).map_err(|e| EngineError::Usage(e.to_string()))
+}
 
 /// Records the attempt `d` shows in the store in `dir` (when the log, or the one connected
 /// device of its model on `usb`, names the device's ECID) and, when the same failure happened
@@ -124,6 +166,9 @@ mod tests {
             crate::log::diagnose_path(&log_naming_a_device(dir.path(), "b.log", "(second try)\n"))
                 .unwrap();
         record_log_blocking(&mut second, dir.path(), &no_usb);
+        let listing = listing_blocking(dir.path()).unwrap();
+        assert_eq!(listing.devices.len(), 1);
+        assert_eq!(listing.devices[0].attempts.len(), 2);
         let added = second.findings.last().unwrap();
         assert_eq!(added.id, "history.escalation");
         assert_eq!(added.severity, Severity::Info);

@@ -23,6 +23,8 @@
 //! | `ipsw` | [`ipsw::ipsw`] | [`ipsw::IpswReport`] |
 //! | `signed` | [`signed::signed`] | [`signed::SignedReport`] |
 //! | `log` | [`log::diagnose_reader`], [`log::diagnose_path`], [`log::diagnose_chunks`] | [`rd_logs::Diagnosis`] |
+//! | `logs` | [`logs::logs_blocking`], [`logs::newest_blocking`] | [`logs::LogsListing`], [`rd_locate::FoundLog`] |
+//! | `history` | [`history::listing_blocking`], [`history::clear_blocking`] | [`history::HistoryListing`] |
 //! | `log`, `checkup` (recording) | [`history::record_log_blocking`], [`history::record_checkup_blocking`] | the diagnosis with its escalation |
 
 pub mod catalog;
@@ -35,6 +37,7 @@ pub mod finding_ids;
 pub mod history;
 pub mod ipsw;
 pub mod log;
+pub mod logs;
 pub mod lookup;
 pub mod net;
 pub mod signed;

@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rd_locate::{FoundLog, Layout};
 use rd_report::{AssembleOptions, CheckupPlan, Format};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -48,37 +48,11 @@ pub(crate) struct RedactQuery {
     redact: Option<String>,
 }
 
-/// The `logs --json` document.
-#[derive(Serialize)]
-struct Listing {
-    platform: &'static str,
-    home: String,
-    logs: Vec<FoundLog>,
-    terminal_only: Vec<TerminalTool>,
-}
-
-#[derive(Serialize)]
-struct TerminalTool {
-    tool: &'static str,
-    keep: &'static str,
-}
-
 /// `GET /api/logs`: the restore logs found, newest first (the same JSON as `logs --json`).
 pub(crate) async fn logs(State(s): St, Q(q): Q<RedactQuery>) -> Result<Response, ApiError> {
     let layout = layout(&s)?;
     let listing = blocking("log search", move || {
-        Ok(Listing {
-            platform: layout.platform.as_str(),
-            home: layout.home.display().to_string(),
-            logs: rd_locate::discover(&layout),
-            terminal_only: rd_locate::terminal_only()
-                .iter()
-                .map(|t| TerminalTool {
-                    tool: t.tool,
-                    keep: t.keep,
-                })
-                .collect(),
-        })
+        Ok(rd_engine::logs::logs_blocking(&layout))
     })
     .await?;
     Ok(json(&listing, flag(&q.redact)))
@@ -134,16 +108,6 @@ pub(crate) async fn log_found(State(s): St, Q(q): Q<FoundQuery>) -> Result<Respo
     Ok(json(&diagnosis, flag(&q.redact)))
 }
 
-/// The `history --json` document.
-#[derive(Serialize)]
-struct HistoryListing {
-    store: String,
-    devices: Vec<rd_history::DeviceHistory>,
-    /// A line worth showing (a damaged store that was moved aside).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notice: Option<String>,
-}
-
 /// `GET /api/history`: the attempts per device (the same JSON as `history --json`).
 pub(crate) async fn history(State(s): St, Q(q): Q<RedactQuery>) -> Result<Response, ApiError> {
     let Some(dir) = s.state.history_dir.clone() else {
@@ -153,25 +117,7 @@ pub(crate) async fn history(State(s): St, Q(q): Q<RedactQuery>) -> Result<Respon
         ));
     };
     let listing = blocking("history", move || {
-        let path = dir.join(rd_history::FILE_NAME);
-        let store = path.display().to_string();
-        if !path.exists() {
-            return Ok(HistoryListing {
-                store,
-                devices: Vec::new(),
-                notice: None,
-            });
-        }
-        let failed = |e: rd_history::HistoryError| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
-        };
-        let opened = rd_history::Store::open(&dir, rd_history::DEFAULT_WAIT).map_err(failed)?;
-        let attempts = opened.store.attempts().map_err(failed)?;
-        Ok(HistoryListing {
-            store,
-            devices: rd_history::by_device(attempts),
-            notice: opened.notice,
-        })
+        rd_engine::history::listing_blocking(&dir).map_err(ApiError::from)
     })
     .await?;
     Ok(json(&listing, flag(&q.redact)))

@@ -7,7 +7,7 @@
 use crate::environment::DATA_DIR_ENV;
 use crate::fail::{CmdResult, EXIT_OK, Fail};
 use crate::render::{bold, dim};
-use rd_history::{Attempt, DEFAULT_WAIT, DeviceHistory, Store, by_device, time::format_utc};
+use rd_history::{Attempt, DeviceHistory, time::format_utc};
 use rd_logs::Diagnosis;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -49,13 +49,6 @@ pub struct Args {
     pub clear: bool,
 }
 
-/// The `history --json` document.
-#[derive(serde::Serialize)]
-struct Listing {
-    store: String,
-    devices: Vec<DeviceHistory>,
-}
-
 /// Runs `history`.
 pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let dir = cx.history.dir.clone().ok_or_else(|| {
@@ -65,7 +58,7 @@ pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     })?;
     let path = dir.join(rd_history::FILE_NAME);
     if args.clear {
-        let had = rd_history::clear(&dir).map_err(|e| Fail::usage(e.to_string()))?;
+        let had = rd_engine::history::clear_blocking(&dir)?;
         if had {
             println!("Deleted the attempt history ({}).", path.display());
         } else {
@@ -73,28 +66,16 @@ pub fn run(args: Args, cx: &super::Context) -> CmdResult {
         }
         return Ok(ExitCode::from(EXIT_OK));
     }
-    let devices = if path.exists() {
-        let opened = Store::open(&dir, DEFAULT_WAIT).map_err(|e| Fail::usage(e.to_string()))?;
-        if let Some(n) = &opened.notice {
-            anstream::eprintln!("restore-doctor: {n}");
-        }
-        by_device(
-            opened
-                .store
-                .attempts()
-                .map_err(|e| Fail::usage(e.to_string()))?,
-        )
-    } else {
-        Vec::new()
-    };
+    let mut listing = rd_engine::history::listing_blocking(&dir)?;
+    // On the terminal the notice goes to stderr, so the JSON on stdout is the listing alone.
+    if let Some(n) = listing.notice.take() {
+        anstream::eprintln!("restore-doctor: {n}");
+    }
     if args.json {
-        cx.render.print_json(&Listing {
-            store: path.display().to_string(),
-            devices,
-        });
+        cx.render.print_json(&listing);
     } else {
         let mut out = Vec::new();
-        let _ = write_text(&mut out, &path.display().to_string(), &devices);
+        let _ = write_text(&mut out, &listing.store, &listing.devices);
         cx.render.emit(&String::from_utf8_lossy(&out));
     }
     Ok(ExitCode::from(EXIT_OK))

@@ -4,7 +4,6 @@
 use crate::fail::{CmdResult, EXIT_OK, Fail};
 use crate::render::{bold, dim};
 use rd_locate::{FoundLog, Layout, Platform};
-use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -66,40 +65,15 @@ pub struct Args {
     pub json: bool,
 }
 
-#[derive(Serialize)]
-struct Listing<'a> {
-    platform: &'static str,
-    home: String,
-    logs: &'a [FoundLog],
-    terminal_only: Vec<TerminalTool>,
-}
-
-#[derive(Serialize)]
-struct TerminalTool {
-    tool: &'static str,
-    keep: &'static str,
-}
-
 /// Runs `logs`.
 pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let layout = args.locate.layout()?;
-    let found = rd_locate::discover(&layout);
-    let terminal: Vec<_> = rd_locate::terminal_only()
-        .iter()
-        .map(|t| TerminalTool {
-            tool: t.tool,
-            keep: t.keep,
-        })
-        .collect();
+    let listing = rd_engine::logs::logs_blocking(&layout);
     if args.json {
-        cx.render.print_json(&Listing {
-            platform: layout.platform.as_str(),
-            home: layout.home.display().to_string(),
-            logs: &found,
-            terminal_only: terminal,
-        });
+        cx.render.print_json(&listing);
         return Ok(ExitCode::from(EXIT_OK));
     }
+    let (found, terminal) = (&listing.logs, &listing.terminal_only);
     let (b, g) = (bold(), dim());
     let mut out = String::new();
     if found.is_empty() {
@@ -114,7 +88,7 @@ pub fn run(args: Args, cx: &super::Context) -> CmdResult {
             found.len(),
             if found.len() == 1 { "" } else { "s" }
         ));
-        for f in &found {
+        for f in found {
             let device = f.device.as_deref().unwrap_or("device not named");
             out.push_str(&format!(
                 "  {}  {g}{} · {} · {} bytes · {}{g:#}\n",
@@ -130,7 +104,7 @@ pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     out.push_str(&format!(
         "{g}Tools that print to the terminal keep no log file; save their output, e.g.:{g:#}\n"
     ));
-    for t in &terminal {
+    for t in terminal {
         out.push_str(&format!("{g}  {}: {}{g:#}\n", t.tool, t.keep));
     }
     cx.render.emit(&out);
@@ -139,14 +113,7 @@ pub fn run(args: Args, cx: &super::Context) -> CmdResult {
 
 /// The newest restore log the options point at, or one clear line saying none was found.
 pub fn newest(locate: &LocateArgs) -> Result<FoundLog, Fail> {
-    let layout = locate.layout()?;
-    rd_locate::newest(&layout).ok_or_else(|| {
-        Fail::usage(format!(
-            "no restore log found in the {} log folders under {}; pass the log file (see `restore-doctor logs`)",
-            layout.platform.as_str(),
-            layout.home.display()
-        ))
-    })
+    Ok(rd_engine::logs::newest_blocking(&locate.layout()?)?)
 }
 
 /// "3 h ago"-style age of a Unix time.
