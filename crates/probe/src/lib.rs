@@ -3,6 +3,10 @@
 //! the TSS signing server, host software, free disk space), concurrently and within fixed time
 //! budgets, and yields one `rd_model::Finding` per check. Every endpoint, resolver, path and
 //! root set comes from [`Config`], so tests run entirely against servers on 127.0.0.1.
+//!
+//! [`run`] is `async` and spawns the checks on the caller's tokio runtime; this crate builds no
+//! runtime and reads no environment variable (the program reads the environment once into an
+//! [`Environment`] and applies it with [`Config::with_environment`]).
 
 pub mod checks;
 pub mod config;
