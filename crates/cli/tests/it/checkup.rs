@@ -364,3 +364,53 @@ fn redact_masks_the_ecid_in_text_and_json() {
         assert!(text.contains("<redacted>"), "{text}");
     }
 }
+
+/// The proxy variables of the process reach the `sec.proxy` check: the CLI reads them once at
+/// start-up and hands them to the configuration (the libraries read no environment). A config
+/// that turns the environment off ignores them.
+#[test]
+fn proxy_variables_come_from_the_environment_unless_the_config_turns_it_off() {
+    let (dir, _hosts, cfg) = setup(b"127.0.0.1 localhost\n");
+    let with_env = dir.path().join("with_env.toml");
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("environment = false", "environment = true");
+    std::fs::write(&with_env, text).unwrap();
+    let proxy = closed_port();
+    let run = |config: &Path, no_proxy: Option<&str>| -> serde_json::Value {
+        let mut c = rd();
+        c.args(["checkup", "--only", "sec.proxy", "--json", "--config"])
+            .arg(config)
+            .env("HTTPS_PROXY", format!("http://{proxy}"))
+            .env_remove("https_proxy")
+            .env_remove("ALL_PROXY")
+            .env_remove("all_proxy")
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy")
+            .env_remove("no_proxy");
+        match no_proxy {
+            Some(v) => c.env("NO_PROXY", v),
+            None => c.env_remove("NO_PROXY"),
+        };
+        let out = c.output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let dead = run(&with_env, None);
+    let f = &dead["findings"][0];
+    assert_eq!(f["severity"], "fail", "{f}");
+    assert!(
+        f["title"].as_str().unwrap().contains(&proxy),
+        "{}",
+        f["title"]
+    );
+    let bypassed = run(&with_env, Some(".apple.com"));
+    assert_eq!(bypassed["findings"][0]["severity"], "ok");
+    assert!(
+        bypassed["findings"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("bypass")
+    );
+    let off = run(&cfg, None);
+    assert_eq!(off["findings"][0]["title"], "No proxy configured");
+}
