@@ -1,6 +1,7 @@
 //! Filling in the cause for each outcome: family, confidence, texts, remedies, failed stage.
-//! Confidence starts from the rule's measured confidence (see the hit rates in rules.toml) and
-//! moves one step with corroboration or a close rival of another family.
+//! Confidence starts from the rule's measured confidence (see the hit rates in rules.toml); a
+//! second signal of the same family lifts a low answer to medium, and a close rival of another
+//! family lowers it one step.
 
 use super::outcome::Verdict;
 use super::{Candidate, Signals, evidence::Collector};
@@ -102,12 +103,17 @@ pub(crate) fn failure<'a>(
         } else {
             def.confidence
         };
-        // Corroboration: another signal of the same family (a mapped checkpoint, a second rule).
-        let corroborated = s.failures.iter().filter(in_last_attempt).any(|c| {
-            c.rule.def.family == def.family
-                && (c.rule.def.id != def.id || c.inferred != dc.inferred)
-        });
-        if corroborated {
+        // Corroboration: a second rule of the same family. The same rule read again from a
+        // failing checkpoint is the same event (its message is the checkpoint's), not a second
+        // signal.
+        let corroborated = s
+            .failures
+            .iter()
+            .filter(in_last_attempt)
+            .any(|c| c.rule.def.family == def.family && c.rule.def.id != def.id);
+        // It lifts a low answer to medium only: "high" is kept for rules whose own measured hit
+        // rate earned it (a second signal of the same family is often the same event again).
+        if corroborated && d.confidence == Confidence::Low {
             d.confidence = raise(d.confidence);
         }
         let rival = s.failures.iter().filter(in_last_attempt).any(|c| {
