@@ -13,11 +13,12 @@ pub use prepare::{Prepare, Prepared};
 
 use crate::clean;
 use crate::data::{self, FactKind, Inference, RuleKind};
-use crate::extract::TargetFacts;
+use crate::extract::{self, TargetFacts};
 use crate::report::{
     CheckpointEvent, CheckpointState, CodeKind, DeviceInfo, EventSummary, ObservedCode,
     OperationEvent, Stage, TargetInfo, ToolInfo,
 };
+use crate::scan::Extract;
 use prepare::{ModeRef, Payload, Step};
 use std::collections::VecDeque;
 
@@ -25,6 +26,8 @@ use std::collections::VecDeque;
 const MAX_STAGES: usize = 4096;
 /// Most operations / checkpoints / codes kept in the event summary.
 const MAX_EVENTS: usize = 64;
+/// Most device-status and TSS-status lines kept.
+const MAX_STATUS_LINES: usize = 16;
 
 /// A line number with the line's display text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,6 +140,8 @@ pub struct Analyzer {
     pub last_line: Option<LineText>,
     last_exception: Option<u64>,
     target_from_name: (bool, bool),
+    /// Reused buffer for a deferred extractor's lower-cased line.
+    lower: String,
 }
 
 /// The name of a mode found by the line work.
@@ -202,32 +207,14 @@ impl Analyzer {
             Step::Format(f, strong) => self.score_format(f, if strong { 3 } else { 1 }),
             Step::PrefixFormat(f, bonus) => self.score_format(f, bonus),
             Step::WindowsPrefix => self.windows_prefix_lines += 1,
-            Step::Device(facts, mode) => {
-                if let Some(Payload::Device(f)) = facts.map(|i| &chunk.payloads[i as usize]) {
-                    let d = self.device.get_or_insert_with(|| DeviceInfo {
-                        line: line_no,
-                        ..Default::default()
-                    });
-                    if d.product_type.is_none() {
-                        d.product_type.clone_from(&f.product_type);
-                    }
-                    if d.board.is_none() {
-                        d.board.clone_from(&f.board);
-                    }
-                    if d.version.is_none() {
-                        d.version.clone_from(&f.version);
-                    }
-                }
-                if let Some(m) = mode
-                    && let Some(d) = &mut self.device
-                    && d.mode.is_none()
-                {
-                    d.mode = Some(mode_str(m, chunk).to_string());
-                }
-            }
-            Step::Target(i) => {
-                if let Payload::Target(f) = &chunk.payloads[i as usize] {
-                    self.target_facts(f, line_no, display);
+            Step::Deferred(e) => {
+                if self.may_change(e) {
+                    let mut lower = std::mem::take(&mut self.lower);
+                    lower.clear();
+                    lower.push_str(text);
+                    lower.make_ascii_lowercase();
+                    self.deferred(e, line_no, text, &lower, display);
+                    self.lower = lower;
                 }
             }
             Step::Mode(m) => {
@@ -262,52 +249,6 @@ impl Analyzer {
                     self.checkpoint(ev.clone(), line_no, display);
                 }
             }
-            Step::Status(code) => {
-                let meaning = proto.status_meaning(code).map(str::to_string);
-                self.code(CodeKind::DeviceStatus, code, meaning, line_no);
-                if self.statuses.len() < 16 {
-                    self.statuses.push(StatusLine {
-                        line: line_no,
-                        code,
-                        text: display.to_string(),
-                    });
-                }
-            }
-            Step::AmrError(v) => {
-                let meaning = proto.status_meaning(v).map(str::to_string);
-                self.code(CodeKind::AmrError, v, meaning, line_no);
-            }
-            Step::Tss(code, i) => {
-                let msg = match &chunk.payloads[i as usize] {
-                    Payload::Message(m) => m.clone(),
-                    _ => None,
-                };
-                let meaning = proto.tss_meaning(code).map(str::to_string).or(msg);
-                self.code(CodeKind::TssStatus, code, meaning, line_no);
-                if self.tss.len() < 16 {
-                    self.tss.push(StatusLine {
-                        line: line_no,
-                        code,
-                        text: display.to_string(),
-                    });
-                }
-            }
-            Step::ToolCode(exception, code) => {
-                if exception {
-                    self.last_exception = Some(line_no);
-                }
-                if let Some((kind, v)) = code {
-                    let recent_exception = self.last_exception.is_some_and(|l| line_no - l <= 6);
-                    if kind != CodeKind::Exception || recent_exception {
-                        let meaning = if kind == CodeKind::ToolReturn {
-                            proto.return_codes.get(&v.to_string()).cloned()
-                        } else {
-                            None
-                        };
-                        self.code(kind, v, meaning, line_no);
-                    }
-                }
-            }
             Step::Percent(p) => {
                 let best = self.events.asr_progress.unwrap_or(0.0);
                 if self.events.asr_started && p >= best {
@@ -333,6 +274,114 @@ impl Analyzer {
                     self.events.asr_started = true;
                 }
             }
+        }
+    }
+
+    /// Whether running the deferred extractor `e` on a line could change anything: each of
+    /// them only fills what is still missing or appends to a bounded list that is not full.
+    fn may_change(&self, e: Extract) -> bool {
+        let codes_open = self.codes.len() < MAX_EVENTS;
+        match e {
+            Extract::Device => self.device.as_ref().is_none_or(|d| {
+                d.product_type.is_none()
+                    || d.board.is_none()
+                    || d.version.is_none()
+                    || d.mode.is_none()
+            }),
+            Extract::Target => {
+                let t = &self.target;
+                t.ipsw.is_none()
+                    || t.version.is_none()
+                    || t.build.is_none()
+                    || self.target_from_name.0
+                    || self.target_from_name.1
+            }
+            Extract::Status => codes_open || self.statuses.len() < MAX_STATUS_LINES,
+            Extract::Tss => codes_open || self.tss.len() < MAX_STATUS_LINES,
+            // The exception mark is only read when a code is kept.
+            Extract::ToolCode => codes_open,
+            _ => true,
+        }
+    }
+
+    /// Runs a deferred extractor and applies its result.
+    fn deferred(&mut self, e: Extract, line_no: u64, text: &str, lower: &str, display: &str) {
+        let proto = data::protocol();
+        match e {
+            Extract::Device => {
+                if let Some(f) = extract::device_facts_in(text, lower) {
+                    let d = self.device.get_or_insert_with(|| DeviceInfo {
+                        line: line_no,
+                        ..Default::default()
+                    });
+                    if d.product_type.is_none() {
+                        d.product_type = f.product_type;
+                    }
+                    if d.board.is_none() {
+                        d.board = f.board;
+                    }
+                    if d.version.is_none() {
+                        d.version = f.version;
+                    }
+                }
+                if let Some(m) = extract::mode_in(text, lower)
+                    && let Some(d) = &mut self.device
+                    && d.mode.is_none()
+                {
+                    d.mode = Some(m.as_str().to_string());
+                }
+            }
+            Extract::Target => {
+                if let Some(f) = extract::target_facts_in(text, lower) {
+                    self.target_facts(&f, line_no, display);
+                }
+            }
+            Extract::Status => {
+                if let Some((code, _)) = extract::device_status(text) {
+                    let meaning = proto.status_meaning(code).map(str::to_string);
+                    self.code(CodeKind::DeviceStatus, code, meaning, line_no);
+                    if self.statuses.len() < MAX_STATUS_LINES {
+                        self.statuses.push(StatusLine {
+                            line: line_no,
+                            code,
+                            text: display.to_string(),
+                        });
+                    }
+                } else if let Some(v) = extract::int_after_in(text, lower, "AMRError") {
+                    let meaning = proto.status_meaning(v).map(str::to_string);
+                    self.code(CodeKind::AmrError, v, meaning, line_no);
+                }
+            }
+            Extract::Tss => {
+                if let Some((code, msg)) = extract::tss_status_in(text, lower) {
+                    let meaning = proto.tss_meaning(code).map(str::to_string).or(msg);
+                    self.code(CodeKind::TssStatus, code, meaning, line_no);
+                    if self.tss.len() < MAX_STATUS_LINES {
+                        self.tss.push(StatusLine {
+                            line: line_no,
+                            code,
+                            text: display.to_string(),
+                        });
+                    }
+                }
+            }
+            Extract::ToolCode => {
+                if extract::has(lower, "[exception]") {
+                    self.last_exception = Some(line_no);
+                }
+                if let Some((kind, v)) = extract::tool_code_in(text, lower) {
+                    let recent_exception = self.last_exception.is_some_and(|l| line_no - l <= 6);
+                    if kind != CodeKind::Exception || recent_exception {
+                        let meaning = if kind == CodeKind::ToolReturn {
+                            proto.return_codes.get(&v.to_string()).cloned()
+                        } else {
+                            None
+                        };
+                        self.code(kind, v, meaning, line_no);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 

@@ -71,6 +71,21 @@ pub(crate) struct CleanSpan {
 /// allocating (most lines need no rewriting, only trimming, and go through without a copy
 /// other than the append).
 pub(crate) fn clean_into(raw: &str, out: &mut String) -> CleanSpan {
+    let start = out.len();
+    if !needs_rewrite(raw.as_bytes()) {
+        // No CR, tab, `*` or `_`: only trimming, quoting and backticks to remove.
+        let mut s = raw.trim_end_matches(['\n', ' ']).trim_start();
+        let mut markdown = false;
+        while let Some(rest) = s.strip_prefix('>') {
+            s = rest.trim_start();
+            markdown = true;
+        }
+        if s.starts_with('`') || s.ends_with('`') {
+            s = s.trim_matches('`');
+        }
+        out.push_str(s.trim());
+        return finish(out, start, markdown);
+    }
     let mut markdown = false;
     // CR: progress bars rewrite one line with '\r'; keep the last non-empty segment.
     let mut s: &str = raw.trim_end_matches(['\r', '\n', ' ', '\t']);
@@ -86,7 +101,6 @@ pub(crate) fn clean_into(raw: &str, out: &mut String) -> CleanSpan {
         s = rest.trim_start();
         markdown = true;
     }
-    let start = out.len();
     let b = s.as_bytes();
     if has_double(b, b'*') || has_double(b, b'_') {
         markdown = true;
@@ -103,6 +117,19 @@ pub(crate) fn clean_into(raw: &str, out: &mut String) -> CleanSpan {
         };
         push_untabbed(t.trim(), out);
     }
+    finish(out, start, markdown)
+}
+
+/// Whether a line holds a byte that makes cleaning more than trimming (`\r`, tab, `*`, `_`):
+/// one pass without early exit, which the compiler turns into vector code.
+fn needs_rewrite(b: &[u8]) -> bool {
+    b.iter().fold(false, |acc, &c| {
+        acc | (c == b'\r') | (c == b'\t') | (c == b'*') | (c == b'_')
+    })
+}
+
+/// Strips the prefixes of the cleaned line `out[start..]` and says where its parts are.
+fn finish(out: &str, start: usize, markdown: bool) -> CleanSpan {
     let clean = &out[start..];
     let (text, prefix) = strip_prefixes(clean);
     CleanSpan {

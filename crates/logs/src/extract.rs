@@ -19,10 +19,14 @@ pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
         return Some(0);
     };
     let last = h.len().checked_sub(n.len())?;
+    if h.len() < 64 {
+        // A plain loop: cheaper than a call into memchr on a short line.
+        return (0..=last).find(|&i| h[i] == first && h[i + 1..i + n.len()].iter().eq(rest));
+    }
     let mut i = 0;
     while i <= last {
         let at = i + memchr::memchr(first, &h[i..=last])?;
-        if &h[at + 1..at + n.len()] == rest {
+        if h[at + 1..at + n.len()].iter().eq(rest) {
             return Some(at);
         }
         i = at + 1;

@@ -3,12 +3,15 @@
 //! scan's worker threads, chunk by chunk ([`crate::scan::LineWork`]), and leaves for each line a
 //! short list of [`Step`]s that the in-order part (`Analyzer::apply`) turns into state. Nothing
 //! here allocates per line once a chunk's buffers are warm, except the rare extractor results
-//! that carry strings (device and firmware names, checkpoints, TSS messages).
+//! that carry strings (operation names, checkpoints). Extractors whose result stops mattering
+//! once the analyzer has what it keeps (device and firmware identity, the bounded lists of codes
+//! and statuses) are left to the in-order part ([`Step::Deferred`]), which runs them only while
+//! they can still change something: in a long log that is the first few such lines.
 
 use crate::clean::{self, Prefix};
 use crate::data;
-use crate::extract::{self, DeviceFacts, ModeName, TargetFacts};
-use crate::report::{CheckpointEvent, CodeKind};
+use crate::extract::{self, ModeName};
+use crate::report::CheckpointEvent;
 use crate::scan::{Extract, LineWork, Trigger};
 use std::sync::OnceLock;
 
@@ -58,10 +61,9 @@ pub enum Step {
     PrefixFormat(u16, u32),
     /// A Windows thread prefix.
     WindowsPrefix,
-    /// A device-identity line: its facts (index into [`Prepared::payloads`]) and mode.
-    Device(Option<u32>, Option<ModeRef>),
-    /// Target firmware facts (index into [`Prepared::payloads`]).
-    Target(u32),
+    /// An extractor the in-order part runs only if its result can still change the state
+    /// (device identity, target firmware, device status, TSS status, tool codes).
+    Deferred(Extract),
     /// A mode line.
     Mode(ModeRef),
     /// An operation printed by name (index into [`Prepared::payloads`]).
@@ -70,14 +72,6 @@ pub enum Step {
     OperationNumber(u32),
     /// A checkpoint (index into [`Prepared::payloads`]).
     Checkpoint(u32),
-    /// The device's final status code.
-    Status(i64),
-    /// An `AMRError` code.
-    AmrError(i64),
-    /// A TSS status and its message (index into [`Prepared::payloads`]).
-    Tss(i64, u32),
-    /// A tool-code line: whether it names an exception, and the code it holds.
-    ToolCode(bool, Option<(CodeKind, i64)>),
     /// A transfer percentage.
     Percent(f32),
     /// The restored protocol version.
@@ -108,16 +102,10 @@ pub struct NamedOperation {
 /// Extractor results that carry strings.
 #[derive(Debug)]
 pub enum Payload {
-    /// Device identity.
-    Device(DeviceFacts),
-    /// Target firmware.
-    Target(TargetFacts),
     /// An operation printed by name.
     Operation(NamedOperation),
     /// A checkpoint.
     Checkpoint(CheckpointEvent),
-    /// A TSS message.
-    Message(Option<String>),
 }
 
 /// The prepared marker lines of one chunk.
@@ -308,13 +296,9 @@ fn extract(
         payloads.len() as u32 - 1
     };
     Some(match e {
-        Extract::Device => {
-            let facts = extract::device_facts_in(text, lower).map(|f| keep(Payload::Device(f)));
-            Step::Device(facts, mode_ref(text, lower, base))
+        Extract::Device | Extract::Target | Extract::Status | Extract::Tss | Extract::ToolCode => {
+            Step::Deferred(e)
         }
-        Extract::Target => Step::Target(keep(Payload::Target(extract::target_facts_in(
-            text, lower,
-        )?))),
         Extract::Mode => Step::Mode(mode_ref(text, lower, base)?),
         Extract::OperationName => {
             let (name, wire) = extract::operation_by_name(text)?;
@@ -332,18 +316,6 @@ fn extract(
         Extract::Checkpoint => Step::Checkpoint(keep(Payload::Checkpoint(extract::checkpoint_in(
             text, lower,
         )?))),
-        Extract::Status => match extract::device_status(text) {
-            Some((code, _)) => Step::Status(code),
-            None => Step::AmrError(extract::int_after_in(text, lower, "AMRError")?),
-        },
-        Extract::Tss => {
-            let (code, msg) = extract::tss_status_in(text, lower)?;
-            Step::Tss(code, keep(Payload::Message(msg)))
-        }
-        Extract::ToolCode => Step::ToolCode(
-            extract::has(lower, "[exception]"),
-            extract::tool_code_in(text, lower),
-        ),
         Extract::Percent => Step::Percent(extract::percent(text)?),
         Extract::Protocol => Step::Protocol(extract::protocol_version_in(text, lower)?),
         Extract::DeviceLog => Step::DeviceLog,

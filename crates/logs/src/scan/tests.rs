@@ -172,6 +172,56 @@ fn parallel_chunks_match_the_reference_on_several_megabytes_of_real_logs() {
     assert_same(&big);
 }
 
+/// The diagnosis reads prepared lines on the scan threads and applies them in order: a log put
+/// after more than two chunks of marker-free lines (so its lines are prepared on worker threads,
+/// in a chunk of their own) must be diagnosed as when it is read alone, with every evidence line
+/// moved by the filler's length.
+#[test]
+fn diagnosis_is_the_same_when_the_log_is_prepared_on_worker_threads() {
+    let filler_line = b"qqq zzz 0123 vvv kkk jjj xxq\n";
+    let mut filler = Vec::new();
+    while filler.len() < 2 * CHUNK + CHUNK / 2 {
+        filler.extend_from_slice(filler_line);
+    }
+    let shift = (filler.len() / filler_line.len()) as u64;
+    let logs = real_logs();
+    assert!(logs.len() >= 20);
+    for log in &logs {
+        let alone = crate::diagnose_bytes(log).unwrap();
+        let late = crate::diagnose_bytes(&[filler.as_slice(), log].concat()).unwrap();
+        let lines = |d: &crate::Diagnosis| -> Vec<(u64, String)> {
+            d.evidence
+                .iter()
+                .map(|e| (e.line, e.text.clone()))
+                .collect()
+        };
+        let moved: Vec<(u64, String)> = lines(&alone)
+            .into_iter()
+            .map(|(n, t)| (n + shift, t))
+            .collect();
+        let head = String::from_utf8_lossy(&log[..log.len().min(80)]).into_owned();
+        assert_eq!(lines(&late), moved, "{head}");
+        assert_eq!(
+            (
+                late.category,
+                late.confidence,
+                late.outcome,
+                &late.rule,
+                &late.format
+            ),
+            (
+                alone.category,
+                alone.confidence,
+                alone.outcome,
+                &alone.rule,
+                &alone.format
+            ),
+            "{head}"
+        );
+        assert_eq!(late.error_codes, alone.error_codes, "{head}");
+    }
+}
+
 mod random {
     use super::*;
     use proptest::prelude::*;
