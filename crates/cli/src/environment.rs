@@ -29,9 +29,15 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// Reads the process environment (once, in `main`).
+    /// Reads the process environment (once, in `main`), with the user's folders the
+    /// platform names (config folder, Downloads), which depend on it too.
     pub fn read() -> Environment {
-        Environment::from_vars(std::env::vars_os())
+        let mut env = Environment::from_vars(std::env::vars_os());
+        env.config.config_dir = dirs::config_dir();
+        env.config.download_dir = dirs::download_dir()
+            .or_else(dirs::home_dir)
+            .or_else(|| Some(std::env::temp_dir()));
+        env
     }
 
     /// The same from given `(name, value)` pairs; empty values count as unset.

@@ -72,6 +72,10 @@ pub struct Config {
     /// [`Environment`], never written to or read from a config file.
     #[serde(skip)]
     pub system_root: Option<PathBuf>,
+    /// Where firmware goes when `download_dir` is not set (the user's Downloads folder, as the
+    /// [`Environment`] names it); never written to or read from a config file.
+    #[serde(skip)]
+    pub default_download_dir: Option<PathBuf>,
 }
 
 /// What the process environment says about the checkup's settings, read once by the program
@@ -89,6 +93,12 @@ pub struct Environment {
     pub host_platform: Option<String>,
     /// Windows' system folder (`SystemRoot`).
     pub system_root: Option<PathBuf>,
+    /// The user's configuration folder (`~/.config`, `~/Library/Application Support`,
+    /// `%APPDATA%`), where the config file is looked for by default.
+    pub config_dir: Option<PathBuf>,
+    /// The user's Downloads folder (else home, else the temporary folder), for the free-space
+    /// check when no `download_dir` is configured.
+    pub download_dir: Option<PathBuf>,
 }
 
 impl Environment {
@@ -193,6 +203,7 @@ impl Default for Config {
             timeouts_ms: BTreeMap::new(),
             step_timeout_ms: 1800,
             system_root: None,
+            default_download_dir: None,
         }
     }
 }
@@ -292,9 +303,10 @@ pub enum ConfigSource {
     File(PathBuf),
 }
 
-/// The default config file location (`<config dir>/restore-doctor/config.toml`).
-pub fn default_config_path() -> Option<PathBuf> {
-    dirs::config_dir().map(|d| d.join("restore-doctor").join("config.toml"))
+/// The default config file location under the user's configuration folder
+/// (`<config dir>/restore-doctor/config.toml`).
+pub fn default_config_path(config_dir: &Path) -> PathBuf {
+    config_dir.join("restore-doctor").join("config.toml")
 }
 
 impl Config {
@@ -319,13 +331,17 @@ impl Config {
         Ok(cfg)
     }
 
-    /// Loads the config: `explicit` (a `--config` flag, or [`Environment::config_file`]) first,
-    /// else the default location if it exists, else built-in defaults. An explicitly named file
-    /// that cannot be read is an error; a missing default file is not.
-    pub fn load(explicit: Option<&Path>) -> Result<(Config, ConfigSource), ConfigError> {
-        let (path, must_exist) = match explicit {
+    /// Loads the config: `explicit` (a `--config` flag), else [`Environment::config_file`],
+    /// else the default location under [`Environment::config_dir`] if it exists, else built-in
+    /// defaults. A named file that cannot be read is an error; a missing default file is not.
+    /// (The environment is only used to find the file; see [`Config::with_environment`].)
+    pub fn load(
+        explicit: Option<&Path>,
+        env: &Environment,
+    ) -> Result<(Config, ConfigSource), ConfigError> {
+        let (path, must_exist) = match explicit.or(env.config_file.as_deref()) {
             Some(p) => (Some(p.to_path_buf()), true),
-            None => (default_config_path(), false),
+            None => (env.config_dir.as_deref().map(default_config_path), false),
         };
         let Some(path) = path else {
             return Ok((Config::default(), ConfigSource::Defaults));
@@ -432,6 +448,9 @@ impl Config {
         if env.system_root.is_some() {
             self.system_root = env.system_root.clone();
         }
+        if env.download_dir.is_some() {
+            self.default_download_dir = env.download_dir.clone();
+        }
         self
     }
 
@@ -458,13 +477,13 @@ impl Config {
         std::time::Duration::from_millis(self.step_timeout_ms.max(1))
     }
 
-    /// Where firmware is downloaded: configured, else Downloads, else home, else temp.
+    /// Where firmware is downloaded: configured, else the user's Downloads folder as the
+    /// environment named it, else the current folder.
     pub fn download_path(&self) -> PathBuf {
         self.download_dir
             .clone()
-            .or_else(dirs::download_dir)
-            .or_else(dirs::home_dir)
-            .unwrap_or_else(std::env::temp_dir)
+            .or_else(|| self.default_download_dir.clone())
+            .unwrap_or_else(|| PathBuf::from("."))
     }
 }
 
@@ -578,7 +597,20 @@ mod tests {
 
     #[test]
     fn explicit_missing_file_is_an_error() {
-        let err = Config::load(Some(Path::new("/nonexistent/rd.toml"))).unwrap_err();
+        let env = Environment::default();
+        let err = Config::load(Some(Path::new("/nonexistent/rd.toml")), &env).unwrap_err();
         assert!(err.to_string().contains("/nonexistent/rd.toml"));
+        // Named by the environment: the same; under the config folder: optional.
+        let named = Environment {
+            config_file: Some("/nonexistent/env.toml".into()),
+            ..Environment::default()
+        };
+        assert!(Config::load(None, &named).is_err());
+        let folder = Environment {
+            config_dir: Some("/nonexistent".into()),
+            ..Environment::default()
+        };
+        let (cfg, source) = Config::load(None, &folder).unwrap();
+        assert_eq!((cfg, source), (Config::default(), ConfigSource::Defaults));
     }
 }

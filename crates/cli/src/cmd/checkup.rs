@@ -131,9 +131,9 @@ pub fn effective_config(
     env: &rd_probe::Environment,
 ) -> Result<(Config, ConfigSource), Fail> {
     // clap reads RESTORE_DOCTOR_CONFIG for `checkup`; the bare command (no subcommand) has no
-    // parsed flags, so the value read at start-up stands in.
-    let config = args.config.as_deref().or(env.config_file.as_deref());
-    let (cfg, source) = Config::load(config).map_err(|e| Fail::usage(e.to_string()))?;
+    // parsed flags, so the value read at start-up stands in (`Config::load` takes it from `env`).
+    let (cfg, source) =
+        Config::load(args.config.as_deref(), env).map_err(|e| Fail::usage(e.to_string()))?;
     let mut cfg = cfg.with_environment(env);
     if let Some(p) = &args.hosts_file {
         cfg.hosts_file = Some(p.clone());

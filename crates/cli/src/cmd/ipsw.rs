@@ -74,8 +74,8 @@ impl NetOpts {
     /// proxy variables as the environment gave them at start-up, and `--timeout` (each step
     /// gets at most 10 s of it).
     pub fn net_config(&self, env: &rd_probe::Environment) -> Result<rd_net::NetConfig, Fail> {
-        let file = self.config.as_deref().or(env.config_file.as_deref());
-        let (cfg, _) = rd_probe::Config::load(file).map_err(|e| Fail::usage(e.to_string()))?;
+        let (cfg, _) = rd_probe::Config::load(self.config.as_deref(), env)
+            .map_err(|e| Fail::usage(e.to_string()))?;
         let mut cfg = cfg.with_environment(env);
         apply_connect_to(&mut cfg, &self.connect_to)?;
         if let Some(r) = &self.resolver {
