@@ -35,13 +35,14 @@ mod tests {
 
     #[test]
     fn no_id_is_listed_by_two_crates() {
-        let crates: [(&str, &[FindingId]); 6] = [
+        let crates: [(&str, &[FindingId]); 7] = [
             ("rd-engine", FINDING_IDS),
             ("rd-kb", rd_kb::finding_ids::FINDING_IDS),
             ("rd-logs", rd_logs::finding_ids::FINDING_IDS),
             ("rd-device", rd_device::finding_ids::FINDING_IDS),
             ("rd-firmware", rd_firmware::finding_ids::FINDING_IDS),
             ("rd-probe", rd_probe::finding_ids::FINDING_IDS),
+            ("rd-history", rd_history::finding_ids::FINDING_IDS),
         ];
         for (i, (name, list)) in crates.iter().enumerate() {
             for (other, other_list) in &crates[i + 1..] {
