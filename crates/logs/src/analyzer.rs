@@ -453,8 +453,24 @@ impl Analyzer {
         {
             return;
         }
-        if self.stages.len() >= MAX_STAGES {
-            self.stages.pop_front();
+        if self.stages.len() >= MAX_STAGES
+            && let Some(mut old) = self.stages.pop_front()
+        {
+            // Reuse the oldest mark's buffers: long logs change stage on many lines.
+            old.at.line = line_no;
+            old.at.text.clear();
+            old.at.text.push_str(display);
+            old.stage.name.clear();
+            old.stage.name.push_str(name);
+            match (&mut old.stage.id, id) {
+                (Some(s), Some(id)) => {
+                    s.clear();
+                    s.push_str(id);
+                }
+                (slot, id) => *slot = id.map(str::to_string),
+            }
+            self.stages.push_back(old);
+            return;
         }
         self.stages.push_back(StageMark {
             at: LineText::new(line_no, display),

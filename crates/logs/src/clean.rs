@@ -120,12 +120,30 @@ pub(crate) fn clean_into(raw: &str, out: &mut String) -> CleanSpan {
     finish(out, start, markdown)
 }
 
-/// Whether a line holds a byte that makes cleaning more than trimming (`\r`, tab, `*`, `_`):
-/// one pass without early exit, which the compiler turns into vector code.
+/// Whether a line holds a byte that makes cleaning more than trimming (`\r`, tab, `*`, `_`),
+/// tested eight bytes at a time.
 fn needs_rewrite(b: &[u8]) -> bool {
-    b.iter().fold(false, |acc, &c| {
-        acc | (c == b'\r') | (c == b'\t') | (c == b'*') | (c == b'_')
-    })
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero: the classic "has zero byte" test (exact for "any").
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let hit = |w: u64| {
+        has_zero(w ^ (ONES * u64::from(b'\r')))
+            || has_zero(w ^ (ONES * u64::from(b'\t')))
+            || has_zero(w ^ (ONES * u64::from(b'*')))
+            || has_zero(w ^ (ONES * u64::from(b'_')))
+    };
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        if hit(w) {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&c| matches!(c, b'\r' | b'\t' | b'*' | b'_'))
 }
 
 /// Strips the prefixes of the cleaned line `out[start..]` and says where its parts are.
