@@ -6,6 +6,7 @@ use rd_firmware::catalog_update::{self, ActiveCatalog};
 use rd_firmware::http::HttpClient;
 use rd_firmware::ipswme::IpswMe;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Network and catalog settings.
 #[derive(Debug, Clone)]
@@ -16,6 +17,16 @@ pub struct Net {
     pub cache_dir: Option<PathBuf>,
     /// How to reach hosts.
     pub config: rd_net::NetConfig,
+}
+
+/// The network layer's settings for `ipsw`, `signed` and `catalog` from the checkup's
+/// configuration and a whole-request budget of `timeout_secs` (clamped to 1–600 s), of which
+/// each step (connect, handshake, answer) gets at most 10 s.
+pub fn net_config(cfg: &rd_probe::Config, timeout_secs: u64) -> rd_net::NetConfig {
+    let total = Duration::from_secs(timeout_secs.clamp(1, 600));
+    let mut net = cfg.net_config(total);
+    net.step_timeout = total.min(Duration::from_secs(10));
+    net
 }
 
 impl Net {

@@ -5,12 +5,9 @@ use crate::fail::{self, CmdResult, Fail};
 use crate::render;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rd_engine::ipsw::IpswOptions;
-use rd_firmware::catalog_update::{self, ActiveCatalog};
-use rd_firmware::http::HttpClient;
-use rd_firmware::ipswme::{self, IpswMe};
+use rd_firmware::ipswme;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Network and catalog options shared by `ipsw`, `signed` and `catalog`. The network part is
 /// the checkup's: the same config file, `--connect-to` and resolver, turned into one
@@ -82,10 +79,7 @@ impl NetOpts {
             cfg.dns.system_resolver = r.clone();
         }
         cfg.validate().map_err(|e| Fail::usage(e.to_string()))?;
-        let total = Duration::from_secs(self.timeout.clamp(1, 600));
-        let mut net = cfg.net_config(total);
-        net.step_timeout = total.min(Duration::from_secs(10));
-        Ok(net)
+        Ok(rd_engine::net::net_config(&cfg, self.timeout))
     }
 
     /// The engine's network and catalog settings.
@@ -95,31 +89,6 @@ impl NetOpts {
             cache_dir: self.cache_dir.clone(),
             config: self.net_config(env)?,
         })
-    }
-
-    /// The HTTP client over the network layer.
-    pub fn client(&self, env: &rd_probe::Environment) -> Result<HttpClient, Fail> {
-        Ok(HttpClient::with_net(rd_net::Client::new(
-            self.net_config(env)?,
-        )))
-    }
-
-    /// The catalog to use; a damaged cache file is reported on stderr and skipped.
-    pub fn catalog(&self) -> ActiveCatalog {
-        let dir = self
-            .cache_dir
-            .clone()
-            .or_else(catalog_update::default_cache_dir);
-        let (cat, note) = ActiveCatalog::load(dir.as_deref());
-        if let Some(n) = note {
-            anstream::eprintln!("restore-doctor: note: {n}");
-        }
-        cat
-    }
-
-    /// The ipsw.me client.
-    pub fn ipswme(&self, env: &rd_probe::Environment) -> Result<IpswMe, Fail> {
-        Ok(IpswMe::new(self.client(env)?, &self.api))
     }
 }
 

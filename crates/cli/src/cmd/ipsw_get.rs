@@ -93,16 +93,16 @@ fn fail_for(e: GetError) -> Fail {
 /// Runs `ipsw get`.
 pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     let env = cx.config_env();
-    let net = args.net.net_config(env)?;
-    let transport = NetTransport::new(net);
-    let client = args.net.client(env)?;
+    let net = args.net.engine(env)?;
+    let transport = NetTransport::new(net.config.clone());
+    let client = net.client();
     let signing = LiveSigning {
         client: client.clone(),
-        ipswme: args.net.ipswme(env)?,
+        ipswme: net.ipswme(),
         tss_url: args.tss_url.clone(),
         skip_tss: args.no_tss,
     };
-    let api = args.net.ipswme(env)?;
+    let api = net.ipswme();
     let list = move |pt: &str| api.device(pt).ok().map(|d| d.value.firmwares);
     let fixed_free = args.free_space;
     let free = move |dir: &std::path::Path| fixed_free.or_else(|| rd_download::free_space(dir));
@@ -133,7 +133,10 @@ pub fn run(args: Args, cx: &super::Context) -> CmdResult {
         }),
         usb_fixture: cx.env.fake_usb.clone(),
     };
-    let catalog = args.net.catalog();
+    let (catalog, note) = net.catalog();
+    if let Some(n) = note {
+        anstream::eprintln!("restore-doctor: note: {n}");
+    }
     catalog.with(|cat| {
         let deps = Deps {
             transport: &transport,
