@@ -158,6 +158,10 @@ pub struct StageDef {
     /// Likely causes when a log fails or stops at this stage without naming one, best first.
     #[serde(default)]
     pub suspect: Vec<SuspectDef>,
+    /// Reaching this stage shows that Apple's own restore software ran the restore (so a device
+    /// log pasted with it is not a third-party tool's).
+    #[serde(default)]
+    pub apple_host: bool,
 }
 
 /// A likely cause of a failure at a stage, as `data/stages.toml` holds it.

@@ -95,7 +95,7 @@ pub(crate) fn failure<'a>(
     if let Some(dc) = decisive {
         let def = &dc.rule.def;
         d.category = match def.third_party_family {
-            Some(f) if third_party(d, a) => f,
+            Some(f) if host_is_tool(d, a) => f,
             _ => def.family,
         };
         d.confidence = if dc.inferred {
@@ -257,6 +257,31 @@ fn third_party(d: &Diagnosis, a: &Analyzer) -> bool {
         || data::formats()
             .iter()
             .any(|f| f.third_party && d.formats.contains(&f.id))
+}
+
+/// Whether the restore's host software is a third-party tool: [`third_party`], or a device log
+/// pasted alone. Used where it matters who the host is (a host-version refusal, a log that
+/// stops); a failing device step in a device log is the device's own words, so it does not make
+/// the failure the tool's guess.
+fn host_is_tool(d: &Diagnosis, a: &Analyzer) -> bool {
+    third_party(d, a) || device_log_alone(d, a)
+}
+
+/// A device-side restore log pasted on its own, with nothing of Apple's host software around
+/// it. idevicerestore and futurerestore print the device's log to the console after a failure;
+/// Apple's software keeps it in its own log files, which carry their host lines. Measured on the
+/// tuned corpus: every device log pasted alone came from a third-party tool or a VM installer
+/// (whose host lines mark an `apple_host` stage).
+fn device_log_alone(d: &Diagnosis, a: &Analyzer) -> bool {
+    d.formats.len() == 1
+        && d.formats[0] == "device-restore-log"
+        && !a.stages.iter().any(|m| {
+            m.stage
+                .id
+                .as_deref()
+                .and_then(|id| data::stages().iter().find(|s| s.id == id))
+                .is_some_and(|s| s.apple_host)
+        })
 }
 
 /// A third-party tool reports a failure without a cause: the tool is the likeliest one, at low
@@ -442,7 +467,7 @@ pub(crate) fn incomplete<'a>(
     if !old && stage_lead(d, &t.explanation) {
         return s.failures.clone();
     }
-    if old || third_party(d, a) {
+    if old || host_is_tool(d, a) {
         let t = data::text(TextId::ToolIncomplete);
         d.category = Family::RestoreTool;
         d.confidence = Confidence::Low;
