@@ -7,13 +7,14 @@ use rd_logs::accuracy::{self, Part};
 use std::path::PathBuf;
 
 /// Blind-part floor and ceiling, set from a measurement (not a wish):
-/// 2026-11-29 23:46 UTC, `bench/diagnosis_accuracy.sh --part blind` on the corpus as it stood
-/// (85 blind logs, 58 labelled with a cause or success): right 32 (55.2 %), wrong 22, unknown 4,
+/// 2026-11-30 00:01 UTC, `bench/diagnosis_accuracy.sh --part blind` on the corpus as it stood
+/// (85 blind logs, 58 labelled with a cause or success): right 34 (58.6 %), wrong 21, unknown 3,
 /// confidently wrong 2 (3.4 %), no failed restore called a success. (The first measurement,
-/// 21:10 UTC on 42 labelled blind logs, was 42.9 % right and 4.8 % confidently wrong.) The floor
-/// sits just under the measurement, the ceiling just over it, so that one more confidently wrong
-/// log fails the test; raise both when it improves.
-const BLIND_RIGHT_FLOOR_PCT: f64 = 54.0;
+/// 2026-11-29 21:10 UTC on 42 labelled blind logs, was 42.9 % right and 4.8 % confidently
+/// wrong.) The floor sits just under the measurement (one newly collected blind log answered
+/// wrongly still passes, two fail), the ceiling just over it (one more confidently wrong log
+/// fails); raise both when it improves.
+const BLIND_RIGHT_FLOOR_PCT: f64 = 57.0;
 /// See [`BLIND_RIGHT_FLOOR_PCT`].
 const BLIND_CONFIDENTLY_WRONG_CEILING_PCT: f64 = 4.0;
 /// Scored blind logs the measurement saw; fewer means the corpus lost logs.
