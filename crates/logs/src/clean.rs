@@ -71,21 +71,33 @@ pub(crate) struct CleanSpan {
 /// allocating (most lines need no rewriting, only trimming, and go through without a copy
 /// other than the append).
 pub(crate) fn clean_into(raw: &str, out: &mut String) -> CleanSpan {
-    let start = out.len();
-    if !needs_rewrite(raw.as_bytes()) {
-        // No CR, tab, `*` or `_`: only trimming, quoting and backticks to remove.
-        let mut s = raw.trim_end_matches(['\n', ' ']).trim_start();
-        let mut markdown = false;
-        while let Some(rest) = s.strip_prefix('>') {
-            s = rest.trim_start();
-            markdown = true;
-        }
-        if s.starts_with('`') || s.ends_with('`') {
-            s = s.trim_matches('`');
-        }
-        out.push_str(s.trim());
-        return finish(out, start, markdown);
+    if needs_rewrite(raw.as_bytes()) {
+        clean_general(raw, out)
+    } else {
+        clean_trim_only(raw, out)
     }
+}
+
+/// [`clean_into`] for a line without CR, tab, `*` or `_`: only trimming, quoting and backticks
+/// to remove.
+fn clean_trim_only(raw: &str, out: &mut String) -> CleanSpan {
+    let start = out.len();
+    let mut s = raw.trim_end_matches(['\n', ' ']).trim_start();
+    let mut markdown = false;
+    while let Some(rest) = s.strip_prefix('>') {
+        s = rest.trim_start();
+        markdown = true;
+    }
+    if s.starts_with('`') || s.ends_with('`') {
+        s = s.trim_matches('`');
+    }
+    out.push_str(s.trim());
+    finish(out, start, markdown)
+}
+
+/// [`clean_into`] for any line.
+fn clean_general(raw: &str, out: &mut String) -> CleanSpan {
+    let start = out.len();
     let mut markdown = false;
     // CR: progress bars rewrite one line with '\r'; keep the last non-empty segment.
     let mut s: &str = raw.trim_end_matches(['\r', '\n', ' ', '\t']);
@@ -396,6 +408,78 @@ mod tests {
         assert_eq!(c.text, "[=====  ] 50.0%");
         let c = clean_line("\tStatus:\tFail");
         assert_eq!(c.text, "Status: Fail");
+    }
+
+    /// The cleaning as it was written first (allocating), kept as the reference.
+    fn reference(raw: &str) -> Cleaned {
+        let mut markdown = false;
+        let mut s: &str = raw.trim_end_matches(['\r', '\n', ' ', '\t']);
+        if s.contains('\r') {
+            s = s
+                .rsplit('\r')
+                .find(|seg| !seg.trim().is_empty())
+                .unwrap_or("");
+        }
+        let mut s = s.trim_start();
+        while let Some(rest) = s.strip_prefix('>') {
+            s = rest.trim_start();
+            markdown = true;
+        }
+        let mut owned: String = if s.contains("**") || s.contains("__") {
+            markdown = true;
+            s.replace("**", "").replace("__", "")
+        } else {
+            s.to_string()
+        };
+        if owned.starts_with('`') || owned.ends_with('`') {
+            owned = owned.trim_matches('`').to_string();
+        }
+        if owned.contains('\t') {
+            owned = owned.replace('\t', " ");
+        }
+        let shown = owned.trim();
+        let display = if shown.chars().count() <= MAX_DISPLAY {
+            shown.to_string()
+        } else {
+            let mut d: String = shown.chars().take(MAX_DISPLAY).collect();
+            d.push('…');
+            d
+        };
+        let (text, prefix) = strip_prefixes(owned.trim());
+        Cleaned {
+            text: text.to_string(),
+            display,
+            prefix,
+            markdown,
+        }
+    }
+
+    mod random {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+            #[test]
+            fn cleaning_matches_the_reference(
+                raw in "[ >`*_\t\r\na-z0-9:.\\[\\]{}-]{0,40}|[ >`a-z0-9:.\\[\\]{}-]{0,40}|(> )?\\[?[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{3})?\\]?:? {1,2}[a-z *_`]{0,20}",
+            ) {
+                prop_assert_eq!(clean_line(&raw), reference(&raw));
+                // Both ways of cleaning agree wherever the short one applies.
+                let (mut a, mut b) = (String::from("x"), String::from("x"));
+                let general = clean_general(&raw, &mut a);
+                if !needs_rewrite(raw.as_bytes()) {
+                    prop_assert_eq!(clean_trim_only(&raw, &mut b), general);
+                    prop_assert_eq!(a, b);
+                }
+            }
+
+            #[test]
+            fn rewrite_test_is_exact(raw in prop::collection::vec(any::<u8>(), 0..40)) {
+                let naive = raw.iter().any(|&c| matches!(c, b'\r' | b'\t' | b'*' | b'_'));
+                prop_assert_eq!(needs_rewrite(&raw), naive);
+            }
+        }
     }
 
     #[test]
