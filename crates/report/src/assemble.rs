@@ -26,6 +26,51 @@ pub enum CheckupPlan {
     },
 }
 
+impl CheckupPlan {
+    /// The plan every surface uses: `skip` (the reason) leaves the checkup out; otherwise the
+    /// checks `only` names (all when empty) run with `config`. USB/device ids in `only` belong to
+    /// the report's device part, so a selection of nothing but those leaves the computer checkup
+    /// out and says so. An unknown id is a usage error naming the known ones.
+    pub fn select(
+        skip: Option<String>,
+        only: &[String],
+        config: rd_probe::Config,
+    ) -> Result<CheckupPlan, rd_engine::EngineError> {
+        if let Some(why) = skip {
+            return Ok(CheckupPlan::Skip(why));
+        }
+        let selection = rd_engine::checkup::select(only, &[])?;
+        if !only.is_empty() && selection.probe.is_empty() {
+            return Ok(CheckupPlan::Skip(
+                "no computer checks among the ones asked for".into(),
+            ));
+        }
+        Ok(CheckupPlan::Run {
+            config: Box::new(config),
+            ids: selection.probe.iter().map(|id| id.to_string()).collect(),
+        })
+    }
+}
+
+/// The restore log a report includes when none is given: the newest one found under `layout`
+/// (`None`: no home folder is known), or why there is none.
+pub fn newest_log(layout: Option<&rd_locate::Layout>) -> Result<PathBuf, String> {
+    let Some(layout) = layout else {
+        return Err(
+            "no home folder is known, so no restore log was looked for; pass the log file".into(),
+        );
+    };
+    let found = rd_engine::logs::newest_blocking(layout).map_err(|e| e.to_string())?;
+    if found.path.is_file() {
+        Ok(found.path)
+    } else {
+        Err(format!(
+            "the newest restore log ({}) could not be read",
+            found.path.display()
+        ))
+    }
+}
+
 /// How the IPSW part is checked: the firmware preflight `checkup --ipsw` runs (the IPSW's
 /// identities against the connected device's chip and board, its structure, and a signing
 /// request for that device).

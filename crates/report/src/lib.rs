@@ -16,7 +16,7 @@ mod markdown;
 mod redact;
 mod text;
 
-pub use assemble::{AssembleOptions, CheckupPlan, IpswPlan, assemble};
+pub use assemble::{AssembleOptions, CheckupPlan, IpswPlan, assemble, newest_log};
 pub use html::render_html;
 pub use markdown::render_markdown;
 pub use redact::{identifiers, redact_bundle};

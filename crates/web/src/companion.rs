@@ -150,20 +150,9 @@ fn format_of(f: Option<&str>) -> Result<Format, ApiError> {
 }
 
 fn checkup_plan(s: &Shared, q: &ReportQuery) -> Result<CheckupPlan, ApiError> {
-    if flag(&q.no_checkup) {
-        return Ok(CheckupPlan::Skip("left out (no_checkup=1)".into()));
-    }
+    let skip = flag(&q.no_checkup).then(|| "left out (no_checkup=1)".to_string());
     let only = crate::routes::ids(&q.only);
-    let selection = rd_engine::checkup::select(&only, &[])?;
-    if !only.is_empty() && selection.probe.is_empty() {
-        return Ok(CheckupPlan::Skip(
-            "no computer checks among the ones asked for".into(),
-        ));
-    }
-    Ok(CheckupPlan::Run {
-        config: Box::new(s.state.checkup.clone()),
-        ids: selection.probe.iter().map(|id| id.to_string()).collect(),
-    })
+    Ok(CheckupPlan::select(skip, &only, s.state.checkup.clone())?)
 }
 
 /// `GET /api/report`: the shareable report as a file to save, redacted unless `no_redact=1`.
@@ -175,15 +164,7 @@ pub(crate) async fn report(State(s): St, Q(q): Q<ReportQuery>) -> Result<Respons
     let usb = s.state.usb.clone();
     let history_dir = s.state.history_dir.clone();
     let _slot = s.diagnoses.acquire().await.map_err(|_| ApiError::busy())?;
-    let log = blocking("report", move || {
-        Ok(match &layout {
-            Some(l) => rd_locate::newest(l)
-                .map(|f| f.path)
-                .ok_or_else(|| "no restore log found on this computer".to_string()),
-            None => Err("no home folder is known to the server, so no log was looked for".into()),
-        })
-    })
-    .await?;
+    let log = blocking("report", move || Ok(rd_report::newest_log(layout.as_ref()))).await?;
     let (bundle, _notices) = rd_report::assemble(AssembleOptions {
         checkup,
         usb,

@@ -66,7 +66,7 @@ pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     }
     let log = match &args.log {
         Some(p) => Ok(p.clone()),
-        None => newest_log(),
+        None => rd_report::newest_log(log_layout().as_ref()),
     };
     // The report's checkup and IPSW check run with the settings `checkup --config FILE` uses
     // (proxy variables, host captures), like the web page's.
@@ -83,7 +83,12 @@ pub fn run(args: Args, cx: &super::Context) -> CmdResult {
         tss_url: config.tss_url.clone(),
     });
     let (bundle, notices) = super::block_on(rd_report::assemble(AssembleOptions {
-        checkup: checkup_plan(&args, config)?,
+        checkup: CheckupPlan::select(
+            args.no_checkup
+                .then(|| "left out (--no-checkup)".to_string()),
+            &args.only,
+            config,
+        )?,
         usb: args.usb.source(cx),
         log,
         ipsw,
@@ -104,44 +109,17 @@ pub fn run(args: Args, cx: &super::Context) -> CmdResult {
     Ok(ExitCode::from(EXIT_OK))
 }
 
-fn checkup_plan(args: &Args, config: rd_probe::Config) -> Result<CheckupPlan, Fail> {
-    if args.no_checkup {
-        return Ok(CheckupPlan::Skip("left out (--no-checkup)".into()));
-    }
-    let ids = rd_probe::select(&args.only, &[])
-        .map_err(|e| Fail::usage(e.to_string()))?
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    Ok(CheckupPlan::Run {
-        config: Box::new(config),
-        ids,
-    })
-}
-
-/// The newest restore log on this computer, or why there is none.
-fn newest_log() -> Result<PathBuf, String> {
-    let Some(home) = dirs::home_dir() else {
-        return Err("no home folder to look for restore logs in; pass --log FILE".into());
-    };
+/// Where the newest restore log is looked for: this computer's log folders under the home folder.
+fn log_layout() -> Option<rd_locate::Layout> {
+    let home = dirs::home_dir()?;
     let root = if cfg!(windows) {
         PathBuf::from("C:\\")
     } else {
         PathBuf::from("/")
     };
-    let layout = rd_locate::Layout {
+    Some(rd_locate::Layout {
         home,
         root,
         platform: rd_locate::Platform::current(),
-    };
-    rd_locate::newest(&layout)
-        .map(|f| f.path)
-        .ok_or_else(|| "no restore log found on this computer; pass --log FILE".to_string())
-        .and_then(|p: PathBuf| {
-            if Path::new(&p).is_file() {
-                Ok(p)
-            } else {
-                Err("the newest restore log could not be read".into())
-            }
-        })
+    })
 }
