@@ -22,10 +22,10 @@ if [ -n "${RD_BIN:-}" ]; then
   cp "$RD_BIN" "$WORK/restore-doctor"
 else
   cargo build --release -q -p restore-doctor
-  cp target/release/restore-doctor "$WORK/restore-doctor"
+  cp "${CARGO_TARGET_DIR:-target}/release/restore-doctor" "$WORK/restore-doctor"
 fi
 cargo build --release -q -p rd-download --example range_server
-cp target/release/examples/range_server "$WORK/range_server"
+cp "${CARGO_TARGET_DIR:-target}/release/examples/range_server" "$WORK/range_server"
 BIN=$WORK/restore-doctor
 SERVER=$WORK/range_server
 "$BIN" ipsw get --help >/dev/null || { echo "bench/ipsw_get.sh: $BIN has no 'ipsw get'" >&2; exit 2; }
