@@ -34,6 +34,7 @@ impl Environment {
     pub fn read() -> Environment {
         let mut env = Environment::from_vars(std::env::vars_os());
         env.config.config_dir = dirs::config_dir();
+        env.config.cache_dir = dirs::cache_dir().map(|d| d.join("restore-doctor"));
         env.config.download_dir = dirs::download_dir()
             .or_else(dirs::home_dir)
             .or_else(|| Some(std::env::temp_dir()));

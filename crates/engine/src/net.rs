@@ -2,7 +2,7 @@
 //! the refreshed-catalog folder, and the network layer's configuration (trust, overrides, proxy,
 //! timeouts), all decided by the surface and passed in.
 
-use rd_firmware::catalog_update::{self, ActiveCatalog};
+use rd_firmware::catalog_update::ActiveCatalog;
 use rd_firmware::http::HttpClient;
 use rd_firmware::ipswme::IpswMe;
 use std::path::PathBuf;
@@ -13,7 +13,8 @@ use std::time::Duration;
 pub struct Net {
     /// Base URL of the ipsw.me v4 API.
     pub api: String,
-    /// Folder of the refreshed firmware catalog (`None`: the user's cache folder).
+    /// Folder of the refreshed firmware catalog (`None`: none, the embedded catalog only; the
+    /// surface passes the user's cache folder).
     pub cache_dir: Option<PathBuf>,
     /// How to reach hosts.
     pub config: rd_net::NetConfig,
@@ -42,9 +43,7 @@ impl Net {
 
     /// The folder of the refreshed catalog.
     pub fn cache_dir(&self) -> Option<PathBuf> {
-        self.cache_dir
-            .clone()
-            .or_else(catalog_update::default_cache_dir)
+        self.cache_dir.clone()
     }
 
     /// The catalog to use, and a note when a damaged cache file was skipped (blocking).

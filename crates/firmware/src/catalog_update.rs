@@ -10,11 +10,6 @@ use std::path::{Path, PathBuf};
 /// File name of the refreshed catalog inside the cache directory.
 pub const FILE_NAME: &str = "firmwares.tsv";
 
-/// The default cache directory: `<user cache dir>/restore-doctor`.
-pub fn default_cache_dir() -> Option<PathBuf> {
-    dirs::cache_dir().map(|d| d.join("restore-doctor"))
-}
-
 /// The catalog an answer uses: the refreshed one when present and valid, else the embedded one.
 #[derive(Debug, Clone)]
 pub enum ActiveCatalog {

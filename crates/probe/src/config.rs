@@ -99,6 +99,8 @@ pub struct Environment {
     /// The user's Downloads folder (else home, else the temporary folder), for the free-space
     /// check when no `download_dir` is configured.
     pub download_dir: Option<PathBuf>,
+    /// The user's cache folder for restore-doctor (the refreshed firmware catalog lives there).
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Environment {

@@ -86,7 +86,7 @@ impl NetOpts {
     pub fn engine(&self, env: &rd_probe::Environment) -> Result<rd_engine::net::Net, Fail> {
         Ok(rd_engine::net::Net {
             api: self.api.clone(),
-            cache_dir: self.cache_dir.clone(),
+            cache_dir: self.cache_dir.clone().or_else(|| env.cache_dir.clone()),
             config: self.net_config(env)?,
         })
     }
