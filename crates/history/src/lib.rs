@@ -12,8 +12,8 @@
 
 mod attempt;
 pub mod ecid;
-pub mod finding_ids;
 mod escalate;
+pub mod finding_ids;
 mod store;
 pub mod time;
 
