@@ -62,6 +62,35 @@ fn a_failed_restore_is_never_called_a_success() {
     }
 }
 
+/// The brief's calibration targets: an answer given at "high" is right at least this often, one
+/// at "medium" at least `MEDIUM_RIGHT_PCT`. The confidences in `data/rules.toml` were set from the
+/// tuned part's counts, so this holds them to it; the blind part's hit rates are reported by
+/// `bench/diagnosis_accuracy.sh` (and only its overall floor is asserted above).
+const HIGH_RIGHT_PCT: f64 = 95.0;
+/// See [`HIGH_RIGHT_PCT`].
+const MEDIUM_RIGHT_PCT: f64 = 75.0;
+
+#[test]
+fn confidence_levels_are_calibrated_on_the_tuned_part() {
+    let entries = accuracy::load_index(&root()).expect("corpus/real/index is readable");
+    let scored = accuracy::score(&root(), &entries, Part::Tuned).expect("tuned logs are readable");
+    let s = accuracy::summarize(&scored);
+    for (level, floor) in [
+        (rd_logs::Confidence::High, HIGH_RIGHT_PCT),
+        (rd_logs::Confidence::Medium, MEDIUM_RIGHT_PCT),
+    ] {
+        let (given, right) = s.by_confidence.get(&level).copied().unwrap_or((0, 0));
+        if given == 0 {
+            continue;
+        }
+        let pct = 100.0 * right as f64 / given as f64;
+        assert!(
+            pct >= floor,
+            "{level:?} was right on {right} of {given} tuned logs ({pct:.1}%, needs {floor}%)"
+        );
+    }
+}
+
 #[test]
 fn every_index_entry_has_its_log_and_a_part() {
     let entries = accuracy::load_index(&root()).expect("corpus/real/index is readable");
@@ -79,6 +108,7 @@ fn every_index_entry_has_its_log_and_a_part() {
         );
     }
     let mut ids: Vec<u32> = entries.iter().map(|e| e.id).collect();
+    ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), entries.len(), "duplicate corpus ids");
 }
