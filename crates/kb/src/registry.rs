@@ -289,6 +289,16 @@ pub fn unlisted<'a>(list: &[FindingId], emitted: impl IntoIterator<Item = &'a st
     out
 }
 
+/// The registry test every emitting crate runs: [`check_finding_ids`] over the crate's `src`
+/// (under `manifest_dir`, its `CARGO_MANIFEST_DIR`), panicking with every problem found, then the
+/// list's [`snapshot`] text for the crate's own insta snapshot.
+pub fn verified_snapshot(list: &[FindingId], manifest_dir: &str) -> String {
+    if let Err(problems) = check_finding_ids(list, &Path::new(manifest_dir).join("src")) {
+        panic!("{}", problems.join("\n"));
+    }
+    snapshot(list)
+}
+
 /// The list as snapshot text: one `id → check` line per entry, in list order.
 pub fn snapshot(list: &[FindingId]) -> String {
     list.iter()
