@@ -112,6 +112,9 @@ pub struct RuleDef {
 pub enum Inference {
     /// The IPSW file name lists product types that do not include the device's.
     IpswProductMismatch,
+    /// The rule's lines count only when the saved blob they name is for another build than the
+    /// IPSW the log names (checked by the diagnosis, which sees the whole log).
+    BlobBuildMismatch,
 }
 
 /// A rule with its compiled regex and lower-cased vetoes.

@@ -10,6 +10,7 @@
 //! 5. [`evidence`] quotes the lines behind it, decisive line first; [`findings`] renders the same
 //!    diagnosis in the shared finding model.
 
+mod blob;
 mod candidates;
 mod cause;
 mod evidence;
@@ -89,6 +90,13 @@ impl<'a> Signals<'a> {
                 }
                 None => &h.first,
             };
+            // A rule that needs the whole log to count (see data::Inference): the first and the
+            // last line naming the blob must both disagree with the IPSW.
+            if r.def.inferred_from == Some(data::Inference::BlobBuildMismatch)
+                && !(blob::other_build(&h.first.text, a) && blob::other_build(&h.last.text, a))
+            {
+                return None;
+            }
             Some(Candidate {
                 rule: r,
                 first,
