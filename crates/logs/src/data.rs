@@ -104,6 +104,11 @@ pub struct RuleDef {
     /// ramdisk was sent.
     #[serde(default)]
     pub after_stage: Option<String>,
+    /// For `noise` rules: the line right after this one belongs to it, so a failure rule firing
+    /// only there does not count (Python's "Exception in thread …:" before a background
+    /// thread's traceback, which does not end the run).
+    #[serde(default)]
+    pub excuses_next: bool,
 }
 
 /// Whole-log inferences a rule can stand for.

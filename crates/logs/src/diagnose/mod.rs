@@ -123,7 +123,24 @@ impl<'a> Signals<'a> {
                 RuleKind::Fact => {}
             }
         }
+        s.drop_excused();
         s
+    }
+
+    /// Drops failures that fire only on lines a noise rule excuses (the line after it, see
+    /// `excuses_next`): a background thread's traceback is not the run ending.
+    fn drop_excused(&mut self) {
+        let excused: Vec<u64> = self
+            .noise
+            .iter()
+            .filter(|n| n.rule.def.excuses_next)
+            .flat_map(|n| [n.first.line + 1, n.last.line + 1])
+            .collect();
+        if excused.is_empty() {
+            return;
+        }
+        self.failures
+            .retain(|c| !(excused.contains(&c.first.line) && excused.contains(&c.last.line)));
     }
 
     /// The last line of any failure or generic failure marker.
