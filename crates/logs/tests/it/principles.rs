@@ -1,0 +1,132 @@
+//! The diagnosis principles of issue #13, each held to excerpts of real logs from the tuned part
+//! of the corpus (`corpus/real/tuned/NNN.log`; the source thread is in `corpus/real/index`), and
+//! to the counter-case that must not fire. Expectations come from what the threads established,
+//! not from the tool's output.
+
+use rd_logs::{Family, Outcome, diagnose_bytes};
+
+fn answer(log: &str) -> (Outcome, Family, Option<String>) {
+    let d = diagnose_bytes(log.as_bytes()).expect("a readable log");
+    (d.outcome, d.category, d.rule)
+}
+
+/// corpus/real/tuned/232.log (tihmstar/futurerestore#61): a blob saved for 10.2.1 (14D27) given
+/// with the 10.2 (14C92) IPSW; the maintainer closed it as user error.
+const BLOB_OTHER_BUILD: &str = "\
+$ ./futurerestore_macos -t ****_iPhone7,1_n56ap_10.2.1-14D27.shsh2 -b Mav10-5.32.00.Release.bbfw -p BuildManifest.plist -s sep-firmware.n56.RELEASE.im4p -m BuildManifest.plist iPhone_5.5_10.2_14C92_Restore.ipsw
+Version: b35d3e1245da49950028d753b1bdb40fce5d21d5 - 90
+futurerestore init done
+reading ticket ****_iPhone7,1_n56ap_10.2.1-14D27.shsh2 done
+[TSSC] opening BuildManifest.plist
+ERROR: Unable to get BasebandFirmware node
+ERROR: Unable to find required BbGoldCertId in parameters
+Done: restoring failed.
+";
+
+#[test]
+fn a_blob_for_another_build_than_the_ipsw_is_signing() {
+    let (outcome, family, rule) = answer(BLOB_OTHER_BUILD);
+    assert_eq!(outcome, Outcome::Failure);
+    assert_eq!(family, Family::Signing);
+    assert_eq!(rule.as_deref(), Some("tss.blob_other_build"));
+    // The same run with the IPSW of the blob's own build: the blob is not the cause.
+    let same = BLOB_OTHER_BUILD.replace("iPhone_5.5_10.2_14C92", "iPhone_5.5_10.2.1_14D27");
+    assert_ne!(answer(&same).2.as_deref(), Some("tss.blob_other_build"));
+}
+
+#[test]
+fn a_download_helper_losing_its_connection_is_network() {
+    // corpus/real/tuned/322.log (LukeZGD/Legacy-iOS-Kit#1071): the poster's network needed a
+    // proxy that curl/aria2 did not use.
+    let log = "\
+ [ERROR] CUID#7 - Download aborted. URI=https://api.appledb.dev/ios/iOS;10B329.json
+Exception: [../.././src/AbstractCommand.cc:340] errorCode=2 Timeout.
+curl: (56) OpenSSL SSL_read: SSL_ERROR_SYSCALL, errno 0
+";
+    let (_, family, rule) = answer(log);
+    assert_eq!(family, Family::Network);
+    assert_eq!(rule.as_deref(), Some("net.transfer_error"));
+    // A certificate refusal is not a lost connection (curl 60 is the tool's CA bundle or
+    // interception, other rules).
+    let (_, _, rule) = answer(
+        "curl: (60) SSL certificate problem: unable to get local issuer certificate\nERROR: Unable to download\n",
+    );
+    assert_ne!(rule.as_deref(), Some("net.transfer_error"));
+}
+
+#[test]
+fn apples_personalization_failure_is_the_signing_step() {
+    // corpus/real/tuned/725.log (xsscx/srd#22): Finder's restore declined by TSS.
+    let (_, family, rule) =
+        answer("[09:12:05.0788] Depth:0 Code:4028 Error:Personalization failed\n");
+    assert_eq!(family, Family::Signing);
+    assert_eq!(rule.as_deref(), Some("tss.personalization_failed"));
+}
+
+#[test]
+fn a_device_seen_in_no_mode_is_usb_and_one_in_the_wrong_mode_is_device_state() {
+    // corpus/real/tuned/713.log (LukeZGD/Legacy-iOS-Kit#203): the tool searched every mode.
+    let none = "\
+[Log] Finding device in Normal mode... 
+[Log] Finding device in DFU/recovery mode... 
+[Error] No device detected. Please put the device in normal mode before proceeding. 
+";
+    let (_, family, rule) = answer(none);
+    assert_eq!(family, Family::Usb);
+    assert_eq!(rule.as_deref(), Some("usb.not_seen"));
+    // corpus/real/tuned/437.log (tihmstar/futurerestore#73): inside a VM, no device in any mode.
+    let vm = "\
+error: normal_idevice_new: cant connect to lockdownd on device with udid......
+error: restore_idevice_new: cant connect to restored on device wit udid......
+cant init, no device found
+Failed with errorcode=-3
+";
+    assert_eq!(answer(vm).1, Family::Usb);
+    // corpus/real/tuned/305.log (palera1n/palera1n#28): a normal-mode-only lookup while the
+    // phone sat in DFU: the device was there, in a mode the script did not expect.
+    let dfu = "ERROR: No device found!\nERROR: No device found!\n[*] Switching device into recovery mode...\nERROR: No device found!\n";
+    assert_eq!(answer(dfu).1, Family::DeviceState);
+}
+
+#[test]
+fn a_background_threads_traceback_is_not_the_tool_crashing() {
+    // corpus/real/tuned/121.log (doronz88/pymobiledevice3#156): the restore went through; only
+    // the FDR listener thread raised.
+    let background = "\
+2021-10-07 22:58:24 HOSTNAME root[12156] INFO validating the filesystem
+Exception in thread Thread-4:
+Traceback (most recent call last):
+  File \"/usr/lib64/python3.9/threading.py\", line 973, in _bootstrap_inner
+    self.run()
+";
+    assert_ne!(answer(background).2.as_deref(), Some("tool.crash"));
+    // corpus/real/tuned/323.log (axi0mX/ipwndfu#23): the main program's traceback ends the run.
+    let main = "\
+Found: CPID:8920 CPRV:15 CPFM:03 SCEP:03 BDID:00 ECID:**** SRTG:[iBoot-359.3.2]
+Traceback (most recent call last):
+  File \"./ipwndfu\", line 569, in <module>
+    limera1n.exploit()
+usb.core.USBError: [Errno 60] Operation timed out
+";
+    assert_eq!(answer(main).2.as_deref(), Some("tool.crash"));
+}
+
+#[test]
+fn the_devices_final_status_zero_is_success_unless_a_failure_follows() {
+    // The shape pymobiledevice3 logs (restore/restore.py, handle_status_msg: `status message:
+    // {message}`, status 0 = finished), around lines of corpus/real/tuned/116.log.
+    let ok = "\
+2022-02-08 20:30:02 host pymobiledevice3.restore.recovery[13244] INFO ramdisk-delay: None
+2022-02-08 20:41:12 host pymobiledevice3.restore.restore[13244] INFO status message: {'MsgType': 'StatusMsg', 'Status': 0}
+";
+    let (outcome, family, _) = answer(ok);
+    assert_eq!(outcome, Outcome::Success);
+    assert_eq!(family, Family::Success);
+    let failed = "\
+2022-02-08 20:41:12 host pymobiledevice3.restore.restore[13244] INFO status message: {'MsgType': 'StatusMsg', 'Status': 14}
+";
+    assert_ne!(answer(failed).0, Outcome::Success);
+    // A tool's own failure after the success line: not a finished restore.
+    let then_failed = format!("{ok}ERROR: Unable to restore device\n");
+    assert_ne!(answer(&then_failed).0, Outcome::Success);
+}
