@@ -1,7 +1,9 @@
 //! How the restore ended. The tool's own final message decides: the last terminal line (a
 //! success message, or the tool's "unable to restore" / "restoring failed") wins over every
 //! alarming line before it, so a long log with scary lines that ends in "Restore Finished" is a
-//! finished restore. Without a terminal line, the latest signal decides.
+//! finished restore. A failure line after the success line still makes it a failure: the
+//! restore is only called finished when nothing failed after the tool said so. Without a
+//! terminal line, the latest signal decides.
 
 use super::Signals;
 use crate::analyzer::Analyzer;
@@ -43,6 +45,9 @@ pub(crate) fn decide(s: &Signals, a: &Analyzer) -> Verdict {
         || !a.events.checkpoints.is_empty();
 
     let outcome = match (last_success_terminal, last_failure_terminal) {
+        // A failure after the tool's success line: whatever happened next failed, so the
+        // restore is not called finished (a log that ends failing is a failure).
+        (Some(ok), _) if last_failure_any.is_some_and(|f| f > ok) => Outcome::Failure,
         // The tool's own final word: whichever terminal line comes last.
         (Some(ok), Some(fail)) if ok > fail => Outcome::Success,
         (Some(_), Some(_)) => Outcome::Failure,

@@ -130,3 +130,20 @@ fn the_devices_final_status_zero_is_success_unless_a_failure_follows() {
     let then_failed = format!("{ok}ERROR: Unable to restore device\n");
     assert_ne!(answer(&then_failed).0, Outcome::Success);
 }
+
+#[test]
+fn a_wrappers_advice_after_success_is_not_a_failure() {
+    // Legacy-iOS-Kit prints its trailer after successes and failures alike (restore.sh: "Restoring
+    // done! Read the message below…" and, on Windows, advice naming errors users may see). The
+    // restore lines are from corpus/real/tuned/307.log (a finished Legacy-iOS-Kit restore).
+    let log = "\
+Status: Restore Finished
+Cleaning up...
+DONE
+
+[Log] Restoring done! Read the message below if any error has occurred:
+* Windows users may encounter errors like \"Unable to send APTicket\" or \"Unable to send iBEC\" in the restore process.
+* Follow the troubleshoting link for steps to attempt fixing this issue.
+";
+    assert_eq!(answer(log).0, Outcome::Success);
+}
