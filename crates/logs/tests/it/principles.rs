@@ -147,3 +147,19 @@ DONE
 ";
     assert_eq!(answer(log).0, Outcome::Success);
 }
+
+#[test]
+fn asr_losing_its_stream_is_the_transfer_not_the_storage() {
+    // corpus/real/tuned/709.log (ChefKissInc/Inferno#4): the restore ended on the emulated USB
+    // link timing out; the device's ASR reports its input stream failing.
+    let log = "\
+ASR: __decompressChunk() error: 1000XSTA
+ASR: fail
+ASR: Could not restore - Input/output error
+ASR STATUS: fail
+restore_apfs_image : failed to restore an APFS image, error = 14
+";
+    let (_, family, rule) = answer(log);
+    assert_eq!(family, Family::Usb);
+    assert_eq!(rule.as_deref(), Some("usb.transfer_lost"));
+}
