@@ -163,3 +163,16 @@ restore_apfs_image : failed to restore an APFS image, error = 14
     assert_eq!(family, Family::Usb);
     assert_eq!(rule.as_deref(), Some("usb.transfer_lost"));
 }
+
+#[test]
+fn a_device_not_in_pwned_dfu_is_device_state_but_the_advice_is_not() {
+    // ipwndfu's refusal (axi0mX/ipwndfu, the PWND check before its commands).
+    let log = "ERROR: Device is not in pwned DFU Mode. Use -p flag to exploit device and then try again.\n";
+    let (_, family, rule) = answer(log);
+    assert_eq!(family, Family::DeviceState);
+    assert_eq!(rule.as_deref(), Some("dev.not_pwned"));
+    // corpus/real/tuned/704.log (a Legacy-iOS-Kit run that went on to finish): its advice names
+    // the mode without reporting it missing.
+    let advice = "* Make sure that your device is in pwnDFU mode using an Arduino+USB Host Shield! \n* This option will NOT work if your device is not in pwnDFU mode. \n";
+    assert_ne!(answer(advice).2.as_deref(), Some("dev.not_pwned"));
+}
