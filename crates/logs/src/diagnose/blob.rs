@@ -58,22 +58,54 @@ fn ipsw_builds(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether `text` names a saved blob for another build than the log's IPSW: every IPSW on the
-/// same line, else the one the log names elsewhere.
-pub(crate) fn other_build(text: &str, a: &Analyzer) -> bool {
+/// How a line naming a saved blob compares with the IPSW.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BlobCheck {
+    /// The line names no blob build, or no IPSW is known to compare with.
+    Unknown,
+    /// The blob's build is the IPSW's (or one of the IPSWs on its line).
+    Same,
+    /// Another build than every IPSW named on the same line (a command line giving both).
+    OtherOnLine,
+    /// Another build than the IPSW the log names elsewhere.
+    OtherInLog,
+}
+
+/// Compares the saved blob `text` names with every IPSW on the same line, else with the one
+/// the log names elsewhere.
+pub(crate) fn check(text: &str, a: &Analyzer) -> BlobCheck {
     let Some(blob) = blob_build(text) else {
-        return false;
+        return BlobCheck::Unknown;
     };
-    let mut ipsws = ipsw_builds(text);
+    let on_line = ipsw_builds(text);
+    let (ipsws, other) = if on_line.is_empty() {
+        let elsewhere: Vec<String> = a
+            .target
+            .ipsw
+            .as_deref()
+            .and_then(|n| crate::extract::target_facts(n)?.build)
+            .into_iter()
+            .collect();
+        (elsewhere, BlobCheck::OtherInLog)
+    } else {
+        (on_line, BlobCheck::OtherOnLine)
+    };
     if ipsws.is_empty() {
-        ipsws.extend(
-            a.target
-                .ipsw
-                .as_deref()
-                .and_then(|n| crate::extract::target_facts(n)?.build),
-        );
+        BlobCheck::Unknown
+    } else if ipsws.iter().any(|b| b.eq_ignore_ascii_case(blob)) {
+        BlobCheck::Same
+    } else {
+        other
     }
-    !ipsws.is_empty() && !ipsws.iter().any(|b| b.eq_ignore_ascii_case(blob))
+}
+
+/// Whether the first and the last line naming a saved blob show it is for another build than
+/// the IPSW, at least one of them on a line that names both (a command line): a blob named
+/// alone may be one a wrapper keeps for another purpose (a base build for a custom IPSW).
+pub(crate) fn other_build(first: &str, last: &str, a: &Analyzer) -> bool {
+    let (f, l) = (check(first, a), check(last, a));
+    let other = |c: BlobCheck| matches!(c, BlobCheck::OtherOnLine | BlobCheck::OtherInLog);
+    other(f) && other(l) && (f == BlobCheck::OtherOnLine || l == BlobCheck::OtherOnLine)
 }
 
 #[cfg(test)]

@@ -90,10 +90,10 @@ impl<'a> Signals<'a> {
                 }
                 None => &h.first,
             };
-            // A rule that needs the whole log to count (see data::Inference): the first and the
-            // last line naming the blob must both disagree with the IPSW.
+            // A rule that needs the whole log to count (see data::Inference): the saved blob
+            // must be for another build than the IPSW (see blob::other_build).
             if r.def.inferred_from == Some(data::Inference::BlobBuildMismatch)
-                && !(blob::other_build(&h.first.text, a) && blob::other_build(&h.last.text, a))
+                && !blob::other_build(&h.first.text, &h.last.text, a)
             {
                 return None;
             }

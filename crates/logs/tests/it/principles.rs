@@ -32,6 +32,15 @@ fn a_blob_for_another_build_than_the_ipsw_is_signing() {
     // The same run with the IPSW of the blob's own build: the blob is not the cause.
     let same = BLOB_OTHER_BUILD.replace("iPhone_5.5_10.2_14C92", "iPhone_5.5_10.2.1_14D27");
     assert_ne!(answer(&same).2.as_deref(), Some("tss.blob_other_build"));
+    // A blob a wrapper names on its own line, with an IPSW of another build elsewhere (lines of
+    // corpus/real/tuned/718.log, a Legacy-iOS-Kit run, with the IPSW's build changed): wrappers
+    // keep blobs of a base build for custom IPSWs, so that alone does not count.
+    let alone = "\
+Archive:  ../iPhone_4.0_64bit_12.5.7_16H81_Restore.ipsw
+[Log] Found existing saved 10.3.3 blobs: ../saved/shsh/****_iPhone6,2_n53ap_10.3.3-14G60_3a88b7c3802f2f0510abc432104a15ebd8bd7154.shsh2
+[Error] Restoring failed
+";
+    assert_ne!(answer(alone).2.as_deref(), Some("tss.blob_other_build"));
 }
 
 #[test]
