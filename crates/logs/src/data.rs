@@ -22,6 +22,9 @@ pub enum RuleKind {
     /// Not a verdict: a fact other rules or the diagnosis build on (a tool's version banner, a
     /// granted signing ticket).
     Fact,
+    /// Not a verdict: a setting or step that makes its family a likely cause if the restore
+    /// fails without naming one (offered among the candidates, never decisive).
+    Hint,
 }
 
 /// The facts a `fact` rule records.
@@ -740,6 +743,14 @@ pub fn validate() -> Vec<String> {
                 }
             }
             RuleKind::Noise => {}
+            RuleKind::Hint => {
+                if matches!(d.family, Family::Success | Family::Unknown) || d.settle.is_none() {
+                    problems.push(format!(
+                        "hint rule {} must name a cause family and what would settle it",
+                        d.id
+                    ));
+                }
+            }
             RuleKind::Fact => {
                 if d.fact.is_none() {
                     problems.push(format!("fact rule {} must say which fact it records", d.id));

@@ -1,7 +1,8 @@
 //! The likely causes offered when a log does not settle one (`unknown`, or a low-confidence
-//! answer): the families the log's own lines point at, the tool when an old build meets newer
-//! firmware, and the usual suspects of the stage where the log fails or stops
-//! (`data/stages.toml`). Each comes with its evidence and what would settle it.
+//! answer): the families the log's own lines point at (failures, then hints such as a newer SEP
+//! chosen for an older iOS), the tool when an old build meets newer firmware, and the usual
+//! suspects of the stage where the log fails or stops (`data/stages.toml`). Each comes with its
+//! evidence and what would settle it.
 
 use super::Signals;
 use crate::analyzer::Analyzer;
@@ -58,6 +59,11 @@ pub(crate) fn build(d: &Diagnosis, s: &Signals, a: &Analyzer) -> Vec<CandidateCa
         push(&mut out, tool_candidate(t, a));
     }
     for c in &failures {
+        push(&mut out, from_rule(c));
+    }
+    // What the run was set up to do (a newer SEP for an older iOS …) before the stage's usual
+    // suspects: the log itself points there.
+    for c in &s.hints {
         push(&mut out, from_rule(c));
     }
     for c in staged {

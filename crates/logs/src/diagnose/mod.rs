@@ -57,6 +57,8 @@ pub(crate) struct Signals<'a> {
     pub successes: Vec<Candidate<'a>>,
     /// Alarming but normal lines.
     pub noise: Vec<Candidate<'a>>,
+    /// Settings or steps that make a family a likely cause (candidates only).
+    pub hints: Vec<Candidate<'a>>,
 }
 
 impl<'a> Signals<'a> {
@@ -68,6 +70,7 @@ impl<'a> Signals<'a> {
             generics: Vec::new(),
             successes: Vec::new(),
             noise: Vec::new(),
+            hints: Vec::new(),
         };
         let hits = a.hits.iter().zip(rules).filter_map(|(h, r)| {
             let h = h.as_ref()?;
@@ -120,6 +123,7 @@ impl<'a> Signals<'a> {
                 RuleKind::Generic => s.generics.push(c),
                 RuleKind::Success => s.successes.push(c),
                 RuleKind::Noise => s.noise.push(c),
+                RuleKind::Hint => s.hints.push(c),
                 RuleKind::Fact => {}
             }
         }

@@ -185,3 +185,29 @@ fn a_device_not_in_pwned_dfu_is_device_state_but_the_advice_is_not() {
     let advice = "* Make sure that your device is in pwnDFU mode using an Arduino+USB Host Shield! \n* This option will NOT work if your device is not in pwnDFU mode. \n";
     assert_ne!(answer(advice).2.as_deref(), Some("dev.not_pwned"));
 }
+
+#[test]
+fn a_newer_sep_for_an_older_ios_is_a_candidate_never_the_answer() {
+    // corpus/real/tuned/221.log (a futurerestore downgrade to 13.3 with a newer SEP supplied; the
+    // poster concluded the SEP did not fit 13.3). The slice stops before the failure.
+    let log = "\
+Version: 81b98e0425e17250cc83d5badaf9a8cc6399f481 - 245
+futurerestore init done
+Found device iPhone10,6 d221ap
+[TSSR] User specified not to request a baseband ticket.
+Request URL set to https://gs.apple.com/TSS/controller?action=2
+Sending TSS request attempt 1... response successfully received
+Did set SEP+baseband path and firmware
+[WARNING] Failed to read BasebandGoldCertID from device! Is it already in recovery?
+";
+    let d = diagnose_bytes(log.as_bytes()).expect("a readable log");
+    assert_ne!(d.category, Family::SoftwareVersion);
+    assert!(
+        d.candidates
+            .iter()
+            .any(|c| c.family == Family::SoftwareVersion
+                && c.rule.as_deref() == Some("hint.newer_sep")),
+        "{:?}",
+        d.candidates
+    );
+}
