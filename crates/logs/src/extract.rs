@@ -11,27 +11,10 @@ pub(crate) fn has(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
 }
 
-/// Byte offset of the first `needle` in `hay`: the needle's first byte by `memchr`, then the
-/// rest compared. Lines and needles are short, so this beats building a searcher per call.
+/// Byte offset of the first `needle` in `hay` (eight start positions tested at a time; lines and
+/// needles are short, so this beats building a searcher per call).
 pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    let Some((&first, rest)) = n.split_first() else {
-        return Some(0);
-    };
-    let last = h.len().checked_sub(n.len())?;
-    if h.len() < 64 {
-        // A plain loop: cheaper than a call into memchr on a short line.
-        return (0..=last).find(|&i| h[i] == first && h[i + 1..i + n.len()].iter().eq(rest));
-    }
-    let mut i = 0;
-    while i <= last {
-        let at = i + memchr::memchr(first, &h[i..=last])?;
-        if h[at + 1..at + n.len()].iter().eq(rest) {
-            return Some(at);
-        }
-        i = at + 1;
-    }
-    None
+    crate::scan::find_in_line(hay.as_bytes(), needle.as_bytes())
 }
 
 /// Product-type families as they appear in identifiers (`iPhone9,3`).

@@ -17,6 +17,9 @@ use std::sync::OnceLock;
 mod batch;
 mod drive;
 mod grams;
+mod short_find;
+
+pub(crate) use short_find::find as find_in_line;
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 1 << 20;
