@@ -195,9 +195,9 @@ impl Analyzer {
         }
     }
 
+    /// Applies one step. The data tables are fetched in the arms that need them: most steps
+    /// (formats, stages, rules) need none or one, and steps run for most lines of a dense log.
     fn step(&mut self, step: Step, line_no: u64, text: &str, display: &str, chunk: &Prepared) {
-        let proto = data::protocol();
-        let ids = prepare::format_ids();
         match step {
             Step::Rule(i) => self.try_rule(i as usize, line_no, text, display),
             Step::Stage(s) => {
@@ -231,7 +231,7 @@ impl Analyzer {
             Step::OperationName(i) => {
                 if let Payload::Operation(op) = &chunk.payloads[i as usize] {
                     // "Name (N)" is idevicerestore's own way of printing operations.
-                    if let Some(f) = ids.idevicerestore {
+                    if let Some(f) = prepare::format_ids().idevicerestore {
                         self.score_format(f, 1);
                     }
                     self.push_operation(line_no, op.wire, op.adjusted, op.name, op.id, display);
@@ -239,7 +239,7 @@ impl Analyzer {
             }
             Step::OperationNumber(wire) => {
                 if let Some((adjusted, name, id)) =
-                    proto.operation(wire, self.events.protocol_version)
+                    data::protocol().operation(wire, self.events.protocol_version)
                 {
                     self.push_operation(line_no, wire, adjusted, name, id, display);
                 }

@@ -263,15 +263,17 @@ pub trait LineWork: Sync {
     type Chunk: Default + Send;
     /// Empties `chunk` before a new chunk's lines are prepared into it.
     fn clear(&self, chunk: &mut Self::Chunk);
-    /// Prepares the next marker line of the chunk (lines come in input order).
-    fn line(&self, raw: &[u8], triggers: &[Trigger], chunk: &mut Self::Chunk);
+    /// Prepares the next marker line of the chunk (lines come in input order). `text` is the
+    /// line as text when the scan already knows it is valid UTF-8 (it checks a chunk whole when
+    /// its marker lines are a large part of it, which costs less than checking line by line).
+    fn line(&self, raw: &[u8], text: Option<&str>, triggers: &[Trigger], chunk: &mut Self::Chunk);
 }
 
 /// No per-line work: the sink gets the raw lines and triggers only.
 impl LineWork for () {
     type Chunk = ();
     fn clear(&self, _: &mut ()) {}
-    fn line(&self, _: &[u8], _: &[Trigger], _: &mut ()) {}
+    fn line(&self, _: &[u8], _: Option<&str>, _: &[Trigger], _: &mut ()) {}
 }
 
 /// A marker line as handed to the sink of [`scan_prepared`].

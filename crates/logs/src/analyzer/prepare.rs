@@ -170,15 +170,16 @@ impl LineWork for Prepare {
         chunk.payloads.clear();
     }
 
-    fn line(&self, raw: &[u8], triggers: &[Trigger], chunk: &mut Prepared) {
-        chunk.prepare(raw, triggers);
+    fn line(&self, raw: &[u8], text: Option<&str>, triggers: &[Trigger], chunk: &mut Prepared) {
+        chunk.prepare(raw, text, triggers);
     }
 }
 
 impl Prepared {
-    /// Cleans `raw` and works out its steps.
-    fn prepare(&mut self, raw: &[u8], trig: &[Trigger]) {
-        let span = match std::str::from_utf8(raw) {
+    /// Cleans the line (`text` if the scan already checked it is UTF-8, else `raw` decoded) and
+    /// works out its steps.
+    fn prepare(&mut self, raw: &[u8], text: Option<&str>, trig: &[Trigger]) {
+        let span = match text.map_or_else(|| std::str::from_utf8(raw), Ok) {
             Ok(s) => clean::clean_into(s, &mut self.text),
             Err(_) => clean::clean_into(&String::from_utf8_lossy(raw), &mut self.text),
         };

@@ -6,6 +6,10 @@
 use super::grams::Hit;
 use super::{CHUNK, Delivered, LineWork, MAX_LINE, Matcher, Trigger};
 
+/// The whole chunk is checked as UTF-8 at once when its marker lines are at least this
+/// fraction (1/N) of its bytes; below that, checking only the marker lines costs less.
+const WHOLE_CHECK_FRACTION: usize = 8;
+
 /// A line that holds at least one marker, located inside its batch.
 #[derive(Debug, Clone, Copy)]
 pub struct MarkerLine {
@@ -68,9 +72,34 @@ impl<C> Batch<C> {
     /// Scans `data[..len]`: finds the marker lines, their triggers and the newline count, and
     /// runs `work` on each marker line.
     pub fn scan<W: LineWork<Chunk = C>>(&mut self, matcher: &Matcher, work: &W) {
+        self.find_lines(matcher);
+        work.clear(&mut self.prepared);
+        let region = &self.data[..self.len];
+        // Marker lines are decoded as UTF-8 before their work. When they cover much of the
+        // chunk (dense logs), one check of the whole chunk is cheaper than one per line, and
+        // every line of a valid chunk is valid (lines end at `\n`, an ASCII byte).
+        let marker_bytes: usize = self.lines.iter().map(|l| l.end - l.start).sum();
+        let text = if marker_bytes >= region.len() / WHOLE_CHECK_FRACTION {
+            std::str::from_utf8(region).ok()
+        } else {
+            None
+        };
+        let mut trig_start = 0;
+        for l in &self.lines {
+            work.line(
+                &region[l.start..l.end],
+                text.map(|t| &t[l.start..l.end]),
+                &self.triggers[trig_start..l.trig_end],
+                &mut self.prepared,
+            );
+            trig_start = l.trig_end;
+        }
+    }
+
+    /// Finds the marker lines of `data[..len]`, their triggers and the newline count.
+    fn find_lines(&mut self, matcher: &Matcher) {
         self.lines.clear();
         self.triggers.clear();
-        work.clear(&mut self.prepared);
         let region = &self.data[..self.len];
         matcher
             .grams
@@ -96,11 +125,6 @@ impl<C> Batch<C> {
             for h in line_hits.iter() {
                 matcher.push_lit_triggers(h.lit as usize, &mut self.triggers, base);
             }
-            work.line(
-                &region[start..end],
-                &self.triggers[base..],
-                &mut self.prepared,
-            );
             self.lines.push(MarkerLine {
                 newlines_before: newlines,
                 start,
