@@ -267,6 +267,10 @@ pub trait LineWork: Sync {
     /// line as text when the scan already knows it is valid UTF-8 (it checks a chunk whole when
     /// its marker lines are a large part of it, which costs less than checking line by line).
     fn line(&self, raw: &[u8], text: Option<&str>, triggers: &[Trigger], chunk: &mut Self::Chunk);
+    /// A second pass over the chunk's marker lines, once every line had its [`LineWork::line`]
+    /// (`index`: the line's place among them). Work split into passes over the whole chunk
+    /// keeps each pass's code and tables in the CPU's caches.
+    fn second_pass(&self, _index: usize, _triggers: &[Trigger], _chunk: &mut Self::Chunk) {}
 }
 
 /// No per-line work: the sink gets the raw lines and triggers only.

@@ -94,6 +94,15 @@ impl<C> Batch<C> {
             );
             trig_start = l.trig_end;
         }
+        let mut trig_start = 0;
+        for (index, l) in self.lines.iter().enumerate() {
+            work.second_pass(
+                index,
+                &self.triggers[trig_start..l.trig_end],
+                &mut self.prepared,
+            );
+            trig_start = l.trig_end;
+        }
     }
 
     /// Finds the marker lines of `data[..len]`, their triggers and the newline count.
