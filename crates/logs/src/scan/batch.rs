@@ -3,7 +3,7 @@
 //! any thread — and their results applied in input order. Buffers are reused, so scanning does
 //! no allocation per line or per chunk once the pool is warm.
 
-use super::grams::Hit;
+use super::grams::{Hit, Scratch};
 use super::{CHUNK, Delivered, LineWork, MAX_LINE, Matcher, Trigger};
 
 /// The whole chunk is checked as UTF-8 at once when its marker lines are at least this
@@ -40,7 +40,7 @@ pub struct Batch<C> {
     /// The line work's results for the marker lines.
     pub prepared: C,
     hits: Vec<Hit>,
-    scratch: Vec<Hit>,
+    scratch: Scratch,
 }
 
 impl<C: Default> Batch<C> {
@@ -55,7 +55,7 @@ impl<C: Default> Batch<C> {
             newlines: 0,
             prepared: C::default(),
             hits: Vec::new(),
-            scratch: Vec::new(),
+            scratch: Scratch::default(),
         }
     }
 }

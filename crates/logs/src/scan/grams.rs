@@ -39,6 +39,15 @@ pub struct Hit {
     pub lit: u32,
 }
 
+/// Working space of [`Grams::find_all`], reused from chunk to chunk.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Occurrences of the literals shorter than 4 bytes.
+    short: Vec<Hit>,
+    /// Positions of the windows whose filter bit is set.
+    candidates: Vec<u32>,
+}
+
 /// A literal behind a key window: where the key sits in it and its first 8 bytes, folded.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
@@ -252,21 +261,23 @@ impl Grams {
     }
 
     /// Appends every literal occurrence in `hay` to `out`, ordered by `key_at` (so grouped by
-    /// line); `scratch` is working space.
-    pub fn find_all(&self, hay: &[u8], out: &mut Vec<Hit>, scratch: &mut Vec<Hit>) {
+    /// line). In two passes: the filter loop first collects every candidate window of the chunk,
+    /// then the candidates are confirmed; each pass keeps its own code and tables warm instead of
+    /// switching between them at every candidate.
+    pub fn find_all(&self, hay: &[u8], out: &mut Vec<Hit>, scratch: &mut Scratch) {
         out.clear();
-        scratch.clear();
-        self.find_short(hay, scratch);
-        let mut short = scratch.iter().copied().peekable();
-        let mut i = 0;
-        while let Some(at) = self.next_candidate(hay, i) {
+        scratch.short.clear();
+        scratch.candidates.clear();
+        self.find_short(hay, &mut scratch.short);
+        self.candidates(hay, &mut scratch.candidates);
+        let mut short = scratch.short.iter().copied().peekable();
+        for &at in &scratch.candidates {
+            let at = at as usize;
             while let Some(s) = short.next_if(|s| (s.key_at as usize) < at) {
                 out.push(s);
             }
-            let w = &hay[at..at + 4];
-            let folded = fold_slice(w);
+            let folded = fold_slice(&hay[at..at + 4]);
             self.confirm(hay, at, hash(folded), folded, out);
-            i = at + 2;
         }
         // A 3-byte literal ending the text at an even position has no window to be found by.
         if let Some(tail) = hay.len().checked_sub(3).filter(|t| t % 2 == 0) {
@@ -287,32 +298,31 @@ impl Grams {
         out.extend(short);
     }
 
-    /// The first even position at or after `i` (even) whose 4-byte window has its filter bit
-    /// set. The hot loop: one 8-byte load serves the windows at two even positions.
-    #[inline(never)]
-    fn next_candidate(&self, hay: &[u8], mut i: usize) -> Option<usize> {
+    /// Appends every even position whose 4-byte window has its filter bit set. The hot loop:
+    /// one 8-byte load serves the windows at two even positions.
+    fn candidates(&self, hay: &[u8], out: &mut Vec<u32>) {
         let filter: &[u64; FILTER_WORDS] = &self.filter;
         let set = |folded: u32| {
             let h = hash(folded);
             filter[(h >> 6) as usize] >> (h & 63) & 1 != 0
         };
+        let mut i = 0;
         while let Some(eight) = hay.get(i..i + 8) {
             let w = u64::from_le_bytes(eight.try_into().expect("8 bytes")) | 0x2020_2020_2020_2020;
             if set(w as u32) {
-                return Some(i);
+                out.push(i as u32);
             }
             if set((w >> 16) as u32) {
-                return Some(i + 2);
+                out.push(i as u32 + 2);
             }
             i += 4;
         }
         while let Some(four) = hay.get(i..i + 4) {
             if set(fold_slice(four)) {
-                return Some(i);
+                out.push(i as u32);
             }
             i += 2;
         }
-        None
     }
 
     /// Looks the window at `i` up in the key table and confirms its literals around it.
