@@ -2,9 +2,20 @@
 //! (or is a `MAX_LINE` piece of an overlong line), so chunks can be scanned independently — on
 //! any thread — and their results applied in input order. Buffers are reused, so scanning does
 //! no allocation per line or per chunk once the pool is warm.
+//!
+//! A chunk buffer must be initialised memory before the reader may write into it, and 2 MiB of
+//! fresh zeroes cost more than diagnosing a short log does; so the buffers of a finished scan
+//! are kept (at most [`MAX_SPARE`], 16 MiB) for the next scan of the process: the web server,
+//! the fuzzer and the corpus tests diagnose many logs one after another.
 
 use super::grams::{Hit, Scratch};
 use super::{CHUNK, Delivered, LineWork, MAX_LINE, Matcher, Trigger};
+use std::sync::Mutex;
+
+/// Chunk buffers of finished scans, kept for the next scan.
+static SPARE: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+/// Most chunk buffers kept between scans.
+const MAX_SPARE: usize = 8;
 
 /// The whole chunk is checked as UTF-8 at once when its marker lines are at least this
 /// fraction (1/N) of its bytes; below that, checking only the marker lines costs less.
@@ -46,8 +57,11 @@ pub struct Batch<C> {
 impl<C: Default> Batch<C> {
     /// An empty batch with room for a chunk plus one overlong line.
     pub fn new() -> Batch<C> {
+        // A kept buffer holds an earlier scan's bytes: only `data[..filled]` is ever read, and
+        // every byte of it is written by this scan first.
+        let kept = SPARE.lock().ok().and_then(|mut spare| spare.pop());
         Batch {
-            data: vec![0u8; CHUNK + MAX_LINE],
+            data: kept.unwrap_or_else(|| vec![0u8; CHUNK + MAX_LINE]),
             filled: 0,
             len: 0,
             lines: Vec::new(),
@@ -56,6 +70,18 @@ impl<C: Default> Batch<C> {
             prepared: C::default(),
             hits: Vec::new(),
             scratch: Scratch::default(),
+        }
+    }
+}
+
+impl<C> Drop for Batch<C> {
+    /// Keeps the chunk buffer for the next scan (see the module docs).
+    fn drop(&mut self) {
+        let data = std::mem::take(&mut self.data);
+        if let Ok(mut spare) = SPARE.lock()
+            && spare.len() < MAX_SPARE
+        {
+            spare.push(data);
         }
     }
 }
