@@ -123,6 +123,9 @@ pub enum Inference {
     /// The rule's lines count only when the saved blob they name is for another build than the
     /// IPSW the log names (checked by the diagnosis, which sees the whole log).
     BlobBuildMismatch,
+    /// The rule's lines count only when the log's device is one the tool has no boot exploit
+    /// for (a custom firmware cannot boot there; checked by the diagnosis).
+    CustomFirmwareUnbootable,
 }
 
 /// A rule with its compiled regex and lower-cased vetoes.

@@ -13,6 +13,7 @@
 mod blob;
 mod candidates;
 mod cause;
+mod custom;
 mod evidence;
 mod findings;
 mod outcome;
@@ -97,6 +98,11 @@ impl<'a> Signals<'a> {
             // must be for another build than the IPSW (see blob::other_build).
             if r.def.inferred_from == Some(data::Inference::BlobBuildMismatch)
                 && !blob::other_build(&h.first.text, &h.last.text, a)
+            {
+                return None;
+            }
+            if r.def.inferred_from == Some(data::Inference::CustomFirmwareUnbootable)
+                && !custom::cannot_boot(a)
             {
                 return None;
             }
@@ -233,7 +239,7 @@ fn base(a: &Analyzer, stats: ScanStats, outcome: Outcome) -> Diagnosis {
 pub(crate) const FORMAT_THRESHOLD: u32 = 3;
 
 /// The primary format id and every detected format.
-fn formats(a: &Analyzer) -> (String, Vec<String>) {
+pub(crate) fn formats(a: &Analyzer) -> (String, Vec<String>) {
     let defs = data::formats();
     let mut found: Vec<(usize, u32)> = a
         .format_scores

@@ -211,3 +211,29 @@ Did set SEP+baseband path and firmware
         d.candidates
     );
 }
+
+/// corpus/real/tuned/430.log (libimobiledevice/idevicerestore#20, closed as wontfix): a custom
+/// IPSW restored with `-c` on an A5 iPhone 4S.
+const CUSTOM_ON_A5: &str = "\
+sudo ./idevicerestore -c  iPhone4,1_7.1.2_11D257_Restore.ipsw 
+NOTE: using cached version data
+Found device in Recovery mode
+Identified device as iPhone4,1
+Extracting Restore.plist from IPSW
+Product Version: 7.1.2
+Product Build: 11D257 Major: 11
+INFO: device serial number is ****
+Device supports Image4: false
+Custom firmware requested. Disabled TSS request.
+Variant: Customer Upgrade Install (IPSW)
+";
+
+#[test]
+fn a_custom_firmware_on_a_device_without_a_boot_exploit_is_signing() {
+    let (_, family, rule) = answer(CUSTOM_ON_A5);
+    assert_eq!(family, Family::Signing);
+    assert_eq!(rule.as_deref(), Some("tss.custom_unsigned"));
+    // The same restore on an A4 iPhone 4, which idevicerestore's limera1n can boot.
+    let a4 = CUSTOM_ON_A5.replace("iPhone4,1", "iPhone3,1");
+    assert_ne!(answer(&a4).2.as_deref(), Some("tss.custom_unsigned"));
+}
