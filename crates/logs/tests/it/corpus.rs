@@ -51,12 +51,21 @@ fn a_failed_restore_is_never_called_a_success() {
     let entries = accuracy::load_index(&root()).expect("corpus/real/index is readable");
     for part in [Part::Tuned, Part::Blind] {
         let scored = accuracy::score(&root(), &entries, part).expect("logs are readable");
-        let bad = scored.iter().filter(|s| s.success_for_failure()).count();
-        // Only the count is shown, so blind logs stay unnamed.
-        assert_eq!(
-            bad,
-            0,
-            "{bad} failed restore(s) in the {} part called a success",
+        let bad: Vec<&str> = scored
+            .iter()
+            .filter(|s| s.success_for_failure())
+            .map(|s| s.entry.file.as_str())
+            .collect();
+        // Tuned logs are named; blind ones only counted, so they stay unnamed.
+        let named = if part == Part::Tuned {
+            bad.join(", ")
+        } else {
+            String::new()
+        };
+        assert!(
+            bad.is_empty(),
+            "{} failed restore(s) in the {} part called a success {named}",
+            bad.len(),
             part.as_str()
         );
     }
