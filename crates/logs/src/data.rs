@@ -126,6 +126,9 @@ pub enum Inference {
     /// The rule's lines count only when the log's device is one the tool has no boot exploit
     /// for (a custom firmware cannot boot there; checked by the diagnosis).
     CustomFirmwareUnbootable,
+    /// The rule's lines count only when the target firmware predates BuildManifest.plist
+    /// (iPhone OS 1.x/2.x; checked by the diagnosis).
+    FirmwarePredatesBuildManifest,
 }
 
 /// A rule with its compiled regex and lower-cased vetoes.

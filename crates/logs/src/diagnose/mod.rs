@@ -16,6 +16,7 @@ mod cause;
 mod custom;
 mod evidence;
 mod findings;
+mod firmware_age;
 mod outcome;
 
 use crate::analyzer::{Analyzer, LineText};
@@ -103,6 +104,11 @@ impl<'a> Signals<'a> {
             }
             if r.def.inferred_from == Some(data::Inference::CustomFirmwareUnbootable)
                 && !custom::cannot_boot(a)
+            {
+                return None;
+            }
+            if r.def.inferred_from == Some(data::Inference::FirmwarePredatesBuildManifest)
+                && !firmware_age::predates_build_manifest(a)
             {
                 return None;
             }

@@ -237,3 +237,22 @@ fn a_custom_firmware_on_a_device_without_a_boot_exploit_is_signing() {
     let a4 = CUSTOM_ON_A5.replace("iPhone4,1", "iPhone3,1");
     assert_ne!(answer(&a4).2.as_deref(), Some("tss.custom_unsigned"));
 }
+
+/// corpus/real/tuned/857.log (libimobiledevice/idevicerestore#249): an intact iPhone OS 2.2.1
+/// IPSW, which has no BuildManifest.plist.
+const PRE_3_IPSW: &str = "\
+Found device in Normal mode
+Identified device as n72ap, iPod2,1
+Extracting BuildManifest from IPSW
+ERROR: Unable to extract BuildManifest from /Users/****/Downloads/iPod2,1_2.2.1_5H11a_Restore.ipsw. Firmware file might be corrupt.
+";
+
+#[test]
+fn a_firmware_older_than_the_tool_supports_is_the_tools_limit() {
+    let (_, family, rule) = answer(PRE_3_IPSW);
+    assert_eq!(family, Family::RestoreTool);
+    assert_eq!(rule.as_deref(), Some("tool.firmware_too_old"));
+    // The same message for a firmware that has a BuildManifest: the file is what failed.
+    let newer = PRE_3_IPSW.replace("iPod2,1_2.2.1_5H11a", "iPod7,1_12.5.7_16H81");
+    assert_eq!(answer(&newer).1, Family::WrongFirmware);
+}
