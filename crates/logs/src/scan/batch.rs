@@ -8,7 +8,7 @@
 //! are kept (at most [`MAX_SPARE`], 16 MiB) for the next scan of the process: the web server,
 //! the fuzzer and the corpus tests diagnose many logs one after another.
 
-use super::grams::{Hit, Scratch};
+use super::grams::{Grams, Hit, Scratch};
 use super::{CHUNK, Delivered, LineWork, MAX_LINE, Matcher, Trigger};
 use std::sync::Mutex;
 
@@ -95,10 +95,10 @@ impl<C> Batch<C> {
         next.len = 0;
     }
 
-    /// Scans `data[..len]`: finds the marker lines, their triggers and the newline count, and
-    /// runs `work` on each marker line.
-    pub fn scan<W: LineWork<Chunk = C>>(&mut self, matcher: &Matcher, work: &W) {
-        self.find_lines(matcher);
+    /// Scans `data[..len]` with `grams` (the matcher's, or keys tuned to this input): finds the
+    /// marker lines, their triggers and the newline count, and runs `work` on each marker line.
+    pub fn scan<W: LineWork<Chunk = C>>(&mut self, matcher: &Matcher, grams: &Grams, work: &W) {
+        self.find_lines(matcher, grams);
         work.clear(&mut self.prepared);
         let region = &self.data[..self.len];
         // Marker lines are decoded as UTF-8 before their work. When they cover much of the
@@ -132,13 +132,11 @@ impl<C> Batch<C> {
     }
 
     /// Finds the marker lines of `data[..len]`, their triggers and the newline count.
-    fn find_lines(&mut self, matcher: &Matcher) {
+    fn find_lines(&mut self, matcher: &Matcher, grams: &Grams) {
         self.lines.clear();
         self.triggers.clear();
         let region = &self.data[..self.len];
-        matcher
-            .grams
-            .find_all(region, &mut self.hits, &mut self.scratch);
+        grams.find_all(region, &mut self.hits, &mut self.scratch);
         let hits = &mut self.hits;
         let mut pos = 0usize;
         let mut newlines = 0u64;

@@ -5,6 +5,7 @@
 //! one chunk are scanned on the calling thread without starting any thread.
 
 use super::batch::Batch;
+use super::grams::{Grams, WindowCounts};
 use super::{CHUNK, Delivered, LineWork, MAX_LINE, Matcher, ScanStats};
 use std::collections::VecDeque;
 use std::io::{self, Read};
@@ -12,6 +13,8 @@ use std::sync::mpsc;
 
 /// Most worker threads (the scan is memory-bound beyond a few cores).
 const MAX_WORKERS: usize = 4;
+/// Bytes of the first chunk whose windows choose the filter's keys for the rest of the log.
+const TUNING_SAMPLE: usize = 1 << 18;
 /// Chunk buffers per worker (one being scanned, one queued).
 const BUFFERS_PER_WORKER: usize = 2;
 
@@ -98,7 +101,18 @@ pub fn run<R: Read, W: LineWork>(
     let line = if eof || workers < 2 {
         sequential(&mut reading, matcher, work, first, eof, &mut sink)?
     } else {
-        parallel(&mut reading, matcher, work, first, workers, &mut sink)?
+        // A log longer than a chunk: key the filter for its own text (see `Grams::tuned`).
+        let sample = &first.data[..first.len.min(TUNING_SAMPLE)];
+        let grams = Grams::tuned(&matcher.patterns, &WindowCounts::of(sample));
+        parallel(
+            &mut reading,
+            matcher,
+            &grams,
+            work,
+            first,
+            workers,
+            &mut sink,
+        )?
     };
     let mut stats = reading.finish(line);
     stats.candidate_lines = marker_lines;
@@ -117,7 +131,7 @@ fn sequential<R: Read, W: LineWork>(
     let mut line = 1u64;
     let mut spare = None;
     loop {
-        cur.scan(matcher, work);
+        cur.scan(matcher, &matcher.grams, work);
         line = cur.deliver(line, sink);
         if eof {
             return Ok(line);
@@ -135,6 +149,7 @@ fn sequential<R: Read, W: LineWork>(
 fn parallel<R: Read, W: LineWork>(
     reading: &mut Reading<R>,
     matcher: &Matcher,
+    grams: &Grams,
     work: &W,
     first: Batch<W::Chunk>,
     workers: usize,
@@ -148,7 +163,7 @@ fn parallel<R: Read, W: LineWork>(
             let (done_tx, done_rx) = mpsc::channel::<Batch<W::Chunk>>();
             scope.spawn(move || {
                 for mut b in job_rx {
-                    b.scan(matcher, work);
+                    b.scan(matcher, grams, work);
                     if done_tx.send(b).is_err() {
                         break;
                     }

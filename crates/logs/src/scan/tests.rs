@@ -284,5 +284,23 @@ mod random {
         fn fast_search_matches_the_reference_on_random_log_text(text in log_text()) {
             assert_same(&text);
         }
+
+        /// Keys chosen for a sample of the text find the same literal occurrences as the
+        /// default keys (on the text itself, and on other text).
+        #[test]
+        fn tuned_keys_find_the_same_literals(sample in log_text(), other in log_text()) {
+            let m = Matcher::get();
+            let tuned = grams::Grams::tuned(&m.patterns, &grams::WindowCounts::of(&sample));
+            for text in [&sample, &other] {
+                let found = |g: &grams::Grams| {
+                    let (mut hits, mut scratch) = (Vec::new(), grams::Scratch::default());
+                    g.find_all(text, &mut hits, &mut scratch);
+                    let mut v: Vec<_> = hits.iter().map(|h| (h.start, h.end, h.lit)).collect();
+                    v.sort_unstable();
+                    v
+                };
+                prop_assert_eq!(found(&tuned), found(&m.grams));
+            }
+        }
     }
 }
