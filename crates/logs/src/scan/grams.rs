@@ -8,12 +8,12 @@
 //! them instead of waiting on a chain of table loads, and one 8-byte load serves two windows.
 //!
 //! Every literal is keyed so that one of its keys lands on an even position wherever it occurs:
-//! a literal of 5+ bytes by two neighbouring windows of its own (the pair held by the fewest
-//! other literals, then of the rarest bytes, so that a key seen in the text has few literals to
-//! confirm); one of 4 bytes by itself and by every window of "any byte + its first three"; one
-//! of 3 bytes by "itself + any byte" and "any byte + itself" (plus a check of the text's last
-//! bytes); one of 1 byte with memchr; one of 2 bytes (none today) with a tiny Aho-Corasick
-//! automaton. A set bit is confirmed in a key table, then the literal's first 8 bytes and the
+//! a literal of 5+ bytes by one window of its own at an even offset and one at an odd offset
+//! (of each parity the window held by the fewest other literals, then of the rarest bytes, so
+//! that a key seen in the text has few literals to confirm); one of 4 bytes by itself and by
+//! every window of "any byte + its first three"; one of 3 bytes by "itself + any byte" and
+//! "any byte + itself" (plus a check of the text's last bytes); one of 1 byte with memchr; one
+//! of 2 bytes (none today) with a tiny Aho-Corasick automaton. A set bit is confirmed in a key table, then the literal's first 8 bytes and the
 //! whole literal are compared (ASCII case ignored). Matches come out grouped by line, because
 //! each literal lies inside one line (no literal holds a newline) and windows go left to right.
 //!
@@ -184,9 +184,9 @@ impl Grams {
     }
 
     /// Builds the filter with keys chosen for text like `counts`' sample: each literal of 5+
-    /// bytes is keyed by the pair of windows least seen there (weighted by how many literals
-    /// share them), so that fewer windows of the text lead to literals that are not there. The
-    /// literals found are the same whatever the keys; only the work to find them changes.
+    /// bytes is keyed by its windows (one per parity) least seen there (weighted by how many
+    /// literals share them), so that fewer windows of the text lead to literals that are not
+    /// there. The literals found are the same whatever the keys; only the work changes.
     pub fn tuned(lits: &[String], counts: &WindowCounts) -> Grams {
         Grams::build(lits, Some(counts))
     }
@@ -240,8 +240,13 @@ impl Grams {
                     }
                 }
                 _ => {
-                    // Two neighbouring windows: one of them starts at an even position.
-                    let score = |w: &[u8]| {
+                    // One window at an even offset in the literal and one at an odd offset:
+                    // wherever the literal occurs, one of the two starts at an even position.
+                    // Each is the best of its parity, so a literal need not be keyed by a
+                    // window next to its best one (`* device:` by `* de` and `ice:`, not by
+                    // the ` dev` beside `* de`).
+                    let score = |o: usize| {
+                        let w = &b[o..o + 4];
                         let rarity: u32 = w.iter().map(|&c| commonness(c)).sum();
                         let held = held_by[&fold_slice(w)];
                         // Seen in the sample: each sighting costs a look at every literal
@@ -249,13 +254,11 @@ impl Grams {
                         let seen = counts.map_or(0, |n| u64::from(n.get(fold_slice(w))));
                         (seen * u64::from(1 + held), held, rarity)
                     };
-                    let offset = (0..b.len() - 4)
-                        .min_by_key(|&o| {
-                            let (a, c) = (score(&b[o..o + 4]), score(&b[o + 1..o + 5]));
-                            (a.0 + c.0, a.1 + c.1, a.2 + c.2)
-                        })
-                        .expect("a literal of 5+ bytes has two windows");
-                    for o in [offset, offset + 1] {
+                    for parity in [0, 1] {
+                        let o = (parity..=b.len() - 4)
+                            .step_by(2)
+                            .min_by_key(|&o| score(o))
+                            .expect("a literal of 5+ bytes has windows at offsets 0 and 1");
                         add(fold_slice(&b[o..o + 4]), Entry::new(i, o as i32, b));
                     }
                 }
