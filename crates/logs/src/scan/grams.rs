@@ -52,6 +52,8 @@ pub struct Scratch {
     short: Vec<Hit>,
     /// Positions of the windows whose filter bit is set.
     candidates: Vec<u32>,
+    /// Per literal, the start of its last occurrence listed (`u32::MAX`: none yet).
+    last_start: Vec<u32>,
 }
 
 /// A literal behind a key window: where the key sits in it and its first 8 bytes, folded.
@@ -93,6 +95,19 @@ struct Slot {
     folded: u32,
     first: u32,
     count: u32,
+}
+
+/// Most candidate windows listed before they are confirmed (a normal 2 MiB chunk of dense
+/// log text has ~80 k).
+const MAX_CANDIDATES: usize = 1 << 17;
+/// A marker found this close after its last listed occurrence, on the same line, is not listed
+/// again.
+const REPEAT_SPAN: usize = 64;
+
+/// Whether an occurrence at `at` repeats one listed at `last` (not after it): near, and no
+/// newline between.
+fn is_repeat(hay: &[u8], last: usize, at: usize) -> bool {
+    at - last < REPEAT_SPAN && memchr::memchr(b'\n', &hay[last..at]).is_none()
 }
 
 /// Slots in the key table (a power of two, well above the number of distinct keys).
@@ -311,17 +326,22 @@ impl Grams {
     pub fn find_all(&self, hay: &[u8], out: &mut Vec<Hit>, scratch: &mut Scratch) {
         out.clear();
         scratch.short.clear();
-        scratch.candidates.clear();
+        scratch.last_start.clear();
+        scratch.last_start.resize(self.lits.len(), u32::MAX);
         self.find_short(hay, &mut scratch.short);
-        self.candidates(hay, &mut scratch.candidates);
         let mut short = scratch.short.iter().copied().peekable();
-        for &at in &scratch.candidates {
-            let at = at as usize;
-            while let Some(s) = short.next_if(|s| (s.key_at as usize) < at) {
-                out.push(s);
+        let mut from = 0;
+        while from < hay.len() {
+            scratch.candidates.clear();
+            from = self.candidates(hay, from, &mut scratch.candidates);
+            for &at in &scratch.candidates {
+                let at = at as usize;
+                while let Some(s) = short.next_if(|s| (s.key_at as usize) < at) {
+                    out.push(s);
+                }
+                let folded = fold_slice(&hay[at..at + 4]);
+                self.confirm(hay, at, hash(folded), folded, out, &mut scratch.last_start);
             }
-            let folded = fold_slice(&hay[at..at + 4]);
-            self.confirm(hay, at, hash(folded), folded, out);
         }
         // A 3-byte literal ending the text at an even position has no window to be found by.
         if let Some(tail) = hay.len().checked_sub(3).filter(|t| t % 2 == 0) {
@@ -342,15 +362,17 @@ impl Grams {
         out.extend(short);
     }
 
-    /// Appends every even position whose 4-byte window has its filter bit set. The hot loop:
-    /// one 8-byte load serves the windows at two even positions.
-    fn candidates(&self, hay: &[u8], out: &mut Vec<u32>) {
+    /// Appends every even position from `from` (even) on whose 4-byte window has its filter bit
+    /// set, until the list holds `MAX_CANDIDATES` (a chunk of nothing but key windows would
+    /// otherwise list a million); returns where it stopped (`hay.len()` at the end). The hot
+    /// loop: one 8-byte load serves the windows at two even positions.
+    fn candidates(&self, hay: &[u8], from: usize, out: &mut Vec<u32>) -> usize {
         let filter: &[u64; FILTER_WORDS] = &self.filter;
         let set = |folded: u32| {
             let h = hash(folded);
             filter[(h >> 6) as usize] >> (h & 63) & 1 != 0
         };
-        let mut i = 0;
+        let mut i = from;
         while let Some(eight) = hay.get(i..i + 8) {
             let w = u64::from_le_bytes(eight.try_into().expect("8 bytes")) | 0x2020_2020_2020_2020;
             if set(w as u32) {
@@ -358,6 +380,9 @@ impl Grams {
             }
             if set((w >> 16) as u32) {
                 out.push(i as u32 + 2);
+                if out.len() >= MAX_CANDIDATES {
+                    return i + 4;
+                }
             }
             i += 4;
         }
@@ -367,10 +392,22 @@ impl Grams {
             }
             i += 2;
         }
+        hay.len()
     }
 
     /// Looks the window at `i` up in the key table and confirms its literals around it.
-    fn confirm(&self, hay: &[u8], i: usize, h: u32, folded: u32, out: &mut Vec<Hit>) {
+    /// A literal found again soon after its last listed occurrence, on the same line, is not
+    /// listed: it adds nothing to the line's triggers (the earlier one ends first), and a line
+    /// repeating a marker would otherwise list every repetition.
+    fn confirm(
+        &self,
+        hay: &[u8],
+        i: usize,
+        h: u32,
+        folded: u32,
+        out: &mut Vec<Hit>,
+        last_start: &mut [u32],
+    ) {
         let mut at = h as usize % SLOTS;
         let slot = loop {
             let s = self.slots[at];
@@ -396,6 +433,11 @@ impl Grams {
             let lit = &self.lits[e.lit as usize];
             let end = start + lit.len();
             if end <= hay.len() && hay[start..end].eq_ignore_ascii_case(lit) {
+                let last = &mut last_start[e.lit as usize];
+                if *last as usize <= start && is_repeat(hay, *last as usize, start) {
+                    continue;
+                }
+                *last = start as u32;
                 out.push(Hit {
                     key_at: i.max(start) as u32,
                     start: start as u32,
@@ -415,10 +457,24 @@ impl Grams {
                 end: p as u32 + 1,
                 lit,
             };
+            // The same for one-byte markers (a line of nothing but `%` would otherwise list one
+            // hit per byte).
+            let mut last: Option<usize> = None;
+            let mut keep = |p: usize| {
+                let repeat = last.is_some_and(|l| is_repeat(hay, l, p));
+                if !repeat {
+                    last = Some(p);
+                }
+                !repeat
+            };
             if lo == up {
-                out.extend(memchr::memchr_iter(lo, hay).map(hit));
+                out.extend(memchr::memchr_iter(lo, hay).filter(|&p| keep(p)).map(hit));
             } else {
-                out.extend(memchr::memchr2_iter(lo, up, hay).map(hit));
+                out.extend(
+                    memchr::memchr2_iter(lo, up, hay)
+                        .filter(|&p| keep(p))
+                        .map(hit),
+                );
             }
         }
         if let Some((ac, ids)) = &self.shorts {

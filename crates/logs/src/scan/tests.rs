@@ -143,6 +143,27 @@ fn real_logs() -> Vec<Vec<u8>> {
     files
 }
 
+/// A line repeating a marker lists a bounded number of its occurrences (one per
+/// `REPEAT_SPAN` bytes), not all of them, and is reported with the same triggers as the plain
+/// reference search: memory stays bounded on such lines.
+#[test]
+fn repeated_markers_in_a_line_are_listed_boundedly() {
+    let m = Matcher::get();
+    for unit in ["%", "fdr", "error:", "* Device: "] {
+        let mut text = unit.repeat(30_000 / unit.len()).into_bytes();
+        text.extend_from_slice(b"\nplain line\n");
+        text.extend(unit.repeat(100).into_bytes());
+        let (mut hits, mut scratch) = (Vec::new(), grams::Scratch::default());
+        m.grams.find_all(&text, &mut hits, &mut scratch);
+        let lit_hits = hits.len();
+        assert!(
+            lit_hits <= 2 * (text.len() / 64 + 4),
+            "{unit}: {lit_hits} hits listed"
+        );
+        assert_same(&text);
+    }
+}
+
 #[test]
 fn literals_hold_no_newline() {
     assert!(
