@@ -7,18 +7,18 @@ use rd_logs::accuracy::{self, Part};
 use std::path::PathBuf;
 
 /// Blind-part floor and ceiling, set from a measurement (not a wish):
-/// 2026-11-30 00:01 UTC, `bench/diagnosis_accuracy.sh --part blind` on the corpus as it stood
-/// (85 blind logs, 58 labelled with a cause or success): right 34 (58.6 %), wrong 21, unknown 3,
-/// confidently wrong 2 (3.4 %), no failed restore called a success. (The first measurement,
-/// 2026-11-29 21:10 UTC on 42 labelled blind logs, was 42.9 % right and 4.8 % confidently
-/// wrong.) The floor sits just under the measurement (one newly collected blind log answered
-/// wrongly still passes, two fail), the ceiling just over it (one more confidently wrong log
-/// fails); raise both when it improves.
-const BLIND_RIGHT_FLOOR_PCT: f64 = 57.0;
+/// 2026-11-30 03:20 UTC, `bench/diagnosis_accuracy.sh --part blind` on the corpus as it stood
+/// (91 blind logs, 64 labelled with a cause or success): right 37 (57.8 %), wrong 21, unknown 6,
+/// confidently wrong 2 (3.1 %), no failed restore called a success. The rules of the session's
+/// start scored 36 (56.2 %) on the same 64. (Earlier: 58.6 % on the 58 scored at 00:01 UTC, 42.9 %
+/// on the first 42.) The floor sits just under the measurement (one newly collected blind log
+/// answered wrongly still passes, two fail; one more wrong answer among these 64 fails), the
+/// ceiling just over it (one more confidently wrong log fails); raise both when it improves.
+const BLIND_RIGHT_FLOOR_PCT: f64 = 56.5;
 /// See [`BLIND_RIGHT_FLOOR_PCT`].
 const BLIND_CONFIDENTLY_WRONG_CEILING_PCT: f64 = 4.0;
 /// Scored blind logs the measurement saw; fewer means the corpus lost logs.
-const BLIND_SCORED_AT_LEAST: usize = 58;
+const BLIND_SCORED_AT_LEAST: usize = 64;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus/real")
