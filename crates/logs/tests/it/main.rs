@@ -4,3 +4,4 @@ mod corpus;
 mod fixtures;
 mod principles;
 mod robust;
+mod source_messages;

@@ -1,0 +1,114 @@
+//! Rules written from the restore tools' own source rather than from logs: each message is the
+//! literal a tool prints on one code path (the rule's `# source:` comment names the file), and
+//! the family is what that code path can mean. Each test also holds a counter-case: a line of
+//! the same wording from another code path, which must not be read the same way. Real excerpts
+//! are from the tuned part of the corpus (`corpus/real/tuned/NNN.log`).
+
+use rd_logs::{Family, diagnose_bytes};
+
+fn answer(log: &str) -> (Family, Option<String>) {
+    let d = diagnose_bytes(log.as_bytes()).expect("a readable log");
+    (d.category, d.rule)
+}
+
+#[test]
+fn a_failed_usb_upload_in_recovery_mode_is_usb() {
+    // corpus/real/tuned/115.log (idevicerestore, iBEC sent in Recovery mode): the poster's
+    // faulty cable; libirecovery's words for a bulk transfer that fell short.
+    let log = "\
+Sending iBEC (731057 bytes)...
+ERROR: Unable to send iBEC component: Unable to upload data to device
+ERROR: Unable to send iBEC to device.
+";
+    let (family, rule) = answer(log);
+    assert_eq!(family, Family::Usb);
+    assert_eq!(rule.as_deref(), Some("usb.irecv_transfer"));
+    // corpus/real/tuned/727.log (Legacy-iOS-Kit, iBSS sent in DFU mode): the same error from the
+    // DFU state machine refusing a patched iBSS on a device not in pwned DFU (device_state).
+    let dfu = "\
+Sending iBSS (76056 bytes)...
+ERROR: Unable to send iBSS component: Unable to upload data to device
+ERROR: Unable to send iBSS to device
+ERROR: Unable to place device into recovery mode from DFU mode
+";
+    let (family, rule) = answer(dfu);
+    assert_ne!(rule.as_deref(), Some("usb.irecv_transfer"));
+    assert_eq!(family, Family::DeviceState);
+}
+
+#[test]
+fn a_restore_mode_service_that_cannot_be_reached_is_usb() {
+    // idevicerestore src/asr.c and src/restore.c: every connection attempt to ASR failed.
+    let log = "\
+Connecting to ASR on port 12345
+ERROR: Unable to connect to ASR client
+ERROR: Unable to connect to ASR
+ERROR: Unable to restore device
+";
+    let (family, rule) = answer(log);
+    assert_eq!(family, Family::Usb);
+    assert_eq!(rule.as_deref(), Some("usb.restore_connect"));
+    // Connected, then ASR itself refused the filesystem: not a connection that failed.
+    let validated = "\
+Connected to ASR
+ERROR: ASR was unable to validate the filesystem
+ERROR: Unable to restore device
+";
+    assert_ne!(answer(validated).1.as_deref(), Some("usb.restore_connect"));
+}
+
+#[test]
+fn a_device_in_another_mode_than_the_options_need_is_device_state() {
+    // futurerestore src/futurerestore.cpp: the mode check before the restore.
+    let log = "\
+futurerestore init done
+ERROR: Device is in DFU mode detected, but we were expecting recovery mode!
+Done: restoring failed!
+";
+    let (family, rule) = answer(log);
+    assert_eq!(family, Family::DeviceState);
+    assert_eq!(rule.as_deref(), Some("dev.wrong_mode"));
+    // The usage text that describes the modes is not a mode check.
+    let usage = "-3, --use-pwndfu   Restoring devices with Odysseus method. Device needs to be in pwned DFU mode already\n[Error] Restoring failed\n";
+    assert_ne!(answer(usage).1.as_deref(), Some("dev.wrong_mode"));
+}
+
+#[test]
+fn a_mode_the_device_never_reached_is_device_state() {
+    // Legacy-iOS-Kit restore.sh: device_find_mode timing out, and a pwned-DFU entry that failed.
+    for line in [
+        "[Error] Failed to find device in DFU mode (Timed out). Please run the script again.",
+        "[Error] Failed to send iBSS. Your device has likely failed to enter PWNED DFU mode.",
+        "[Error] Device failed to enter pwned iBSS mode.",
+    ] {
+        let (family, rule) = answer(&format!("[Log] Finding device in DFU mode...\n{line}\n"));
+        assert_eq!(family, Family::DeviceState, "{line}");
+        assert_eq!(rule.as_deref(), Some("dev.mode_not_reached"), "{line}");
+    }
+    // idevicerestore's restore-mode wording is the boot chain, not a mode the user must reach.
+    let restore_mode =
+        "ERROR: Device failed to enter restore mode.\nERROR: Unable to restore device\n";
+    assert_ne!(
+        answer(restore_mode).1.as_deref(),
+        Some("dev.mode_not_reached")
+    );
+}
+
+#[test]
+fn a_signing_request_that_never_got_an_answer_is_network() {
+    // libtatsu src/tss.c: no attempt brought back a STATUS=, so status stays -1.
+    let log = "\
+Sending TSS request attempt 15... failure
+ERROR: TSS request failed: Recv failure: Connection was reset (status=-1)
+ERROR: could not get TSS record data
+";
+    let (family, rule) = answer(log);
+    assert_eq!(family, Family::Network);
+    assert_eq!(rule.as_deref(), Some("net.tss_no_answer"));
+    // An answer with a status is Apple's word, not a lost connection.
+    let refused = "\
+TSS server returned: STATUS=94&MESSAGE=This device isn't eligible for the requested build.
+ERROR: TSS request failed (status=94, message=This device isn't eligible for the requested build.)
+";
+    assert_eq!(answer(refused).0, Family::Signing);
+}
