@@ -112,3 +112,36 @@ ERROR: TSS request failed (status=94, message=This device isn't eligible for the
 ";
     assert_eq!(answer(refused).0, Family::Signing);
 }
+
+#[test]
+fn data_the_device_asked_for_that_could_not_be_sent_is_usb() {
+    // idevicerestore src/restore.c: the prepared NOR data could not be sent to the device.
+    let log = "\
+About to send NORData...
+Sending NORData now...
+ERROR: Unable to send NORData
+ERROR: Unable to restore device
+";
+    let (family, rule) = answer(log);
+    assert_eq!(family, Family::Usb);
+    assert_eq!(rule.as_deref(), Some("usb.restore_send"));
+    // The wrapper line of an older build follows any failure of the step (a ticket that could
+    // not be built, too), so it alone is not the connection.
+    let wrapper = "ERROR: Unable to send RootTicket\nERROR: Unable to restore device\n";
+    assert_ne!(answer(wrapper).1.as_deref(), Some("usb.restore_send"));
+}
+
+#[test]
+fn an_operating_system_the_tool_refuses_is_software_version() {
+    // Legacy-iOS-Kit restore.sh: the host version check at start.
+    let log = "\
+[Error] Your macOS version (10.10.5 - x86_64) is not supported.
+* Supported macOS versions are 10.11 and newer.
+";
+    let (family, rule) = answer(log);
+    assert_eq!(family, Family::SoftwareVersion);
+    assert_eq!(rule.as_deref(), Some("ver.host_os_unsupported"));
+    // The banner naming the platform is not a refusal.
+    let banner = "* Platform: macos (10.13.6)\n[Error] Restoring failed\n";
+    assert_ne!(answer(banner).1.as_deref(), Some("ver.host_os_unsupported"));
+}
