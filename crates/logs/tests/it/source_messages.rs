@@ -145,3 +145,18 @@ fn an_operating_system_the_tool_refuses_is_software_version() {
     let banner = "* Platform: macos (10.13.6)\n[Error] Restoring failed\n";
     assert_ne!(answer(banner).1.as_deref(), Some("ver.host_os_unsupported"));
 }
+
+#[test]
+fn the_factory_data_relay_failing_on_the_network_side_is_network() {
+    // idevicerestore src/fdr.c: the socket the tool opens to Apple's FDR server for the device.
+    let log = "\
+ERROR: Sending proxy payload failed: Broken pipe. Sent 0 of 512 bytes.
+ERROR: Unable to restore device
+";
+    let (family, rule) = answer(log);
+    assert_eq!(family, Family::Network);
+    assert_eq!(rule.as_deref(), Some("net.fdr_proxy"));
+    // The same words about the filesystem stream to the device are the USB side.
+    let usb = "ERROR: Unable to send payload to ASR\nERROR: Unable to restore device\n";
+    assert_eq!(answer(usb).0, Family::Usb);
+}
