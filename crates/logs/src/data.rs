@@ -261,6 +261,12 @@ pub struct ToolDef {
     pub others: String,
     /// Where the facts were read.
     pub source: String,
+    /// Chips (CPID) the tool has a bootrom exploit for, so a custom firmware can boot there.
+    #[serde(default)]
+    pub custom_boot_cpids: Vec<u32>,
+    /// The tool puts the device in pwned DFU mode itself before a custom restore.
+    #[serde(default)]
+    pub pwns_first: bool,
 }
 
 /// A tool definition with its compiled patterns.
@@ -842,6 +848,14 @@ pub fn validate() -> Vec<String> {
         }
         if dated && d.anchors.is_empty() {
             problems.push(format!("tool {} needs commit anchors", d.id));
+        }
+        for cpid in &d.custom_boot_cpids {
+            if !rd_catalog::devices::devices()
+                .iter()
+                .any(|x| x.cpid == *cpid)
+            {
+                problems.push(format!("tool {} names unknown chip {cpid:#x}", d.id));
+            }
         }
     }
     for id in TextId::ALL {
