@@ -152,6 +152,19 @@ fn build_at(s: &str) -> Option<String> {
     ((1..=2).contains(&digits) && letter && t.len() >= 4 && t.len() <= 9).then(|| t.to_string())
 }
 
+/// Whether `s` is exactly an Apple build number (`19H12`, `22D72a`), nothing before or after.
+pub(crate) fn is_build(s: &str) -> bool {
+    build_at(s).is_some_and(|b| b.len() == s.len())
+}
+
+/// Where the file name that ends at `end` starts in `text`: after the last path separator,
+/// space, quote or `=` before it (log and command lines name files in each of these ways).
+pub(crate) fn file_name_start(text: &str, end: usize) -> usize {
+    text[..end]
+        .rfind(['/', '\\', ' ', '"', '\'', '='])
+        .map_or(0, |i| i + 1)
+}
+
 /// What a device-identity line tells.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DeviceFacts {
@@ -223,19 +236,13 @@ pub(crate) fn target_facts_in(text: &str, lower: &str) -> Option<TargetFacts> {
     let mut f = TargetFacts::default();
     if let Some(p) = find(lower, "_restore.ipsw") {
         let end = p + "_restore.ipsw".len();
-        let start = text[..p]
-            .rfind(['/', '\\', ' ', '"', '\'', '='])
-            .map_or(0, |i| i + 1);
-        let name = &text[start..end];
+        let name = &text[file_name_start(text, p)..end];
         f.ipsw = Some(name.to_string());
         // `<ProductTypes>_<version>_<build>_Restore.ipsw`, or the newer
         // `iPhone_4.0_64bit_10.3.3_14G60_Restore.ipsw` that names no product type.
         let parts: Vec<&str> = name.split('_').collect();
         f.product_types = product_types(parts[0]);
-        if let Some(b) = parts
-            .iter()
-            .rposition(|p| build_at(p).is_some_and(|b| b.len() == p.len()))
-        {
+        if let Some(b) = parts.iter().rposition(|p| is_build(p)) {
             f.build = Some(parts[b].to_string());
             if b > 0 {
                 let v = parts[b - 1];

@@ -6,16 +6,13 @@
 //! makes it, not the line scan.
 
 use crate::analyzer::Analyzer;
+use crate::extract::{file_name_start, is_build, target_facts};
 
 /// The build a saved blob's file name names: `…_10.2.1-14D27.shsh2` gives `14D27`.
 pub(crate) fn blob_build(text: &str) -> Option<&str> {
     let lower = text.to_ascii_lowercase();
     let end = lower.find(".shsh")?;
-    // The name runs back to the last separator before the extension.
-    let start = text[..end]
-        .rfind(['/', '\\', ' ', '"', '\'', '='])
-        .map_or(0, |i| i + 1);
-    let name = &text[start..end];
+    let name = &text[file_name_start(text, end)..end];
     // `<version>-<build>` is the last `_`-separated part with a dash, or the one before a nonce.
     name.split('_').rev().find_map(|part| {
         let (version, build) = part.split_once('-')?;
@@ -27,21 +24,6 @@ pub(crate) fn blob_build(text: &str) -> Option<&str> {
     })
 }
 
-/// An Apple build number: one or two digits, a capital letter, digits, an optional letter.
-fn is_build(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if !(1..=2).contains(&digits) || b.len() <= digits + 1 {
-        return false;
-    }
-    if !b[digits].is_ascii_uppercase() {
-        return false;
-    }
-    let rest = &b[digits + 1..];
-    let num = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-    num >= 1 && (rest.len() == num || (rest.len() == num + 1 && rest[num].is_ascii_lowercase()))
-}
-
 /// The builds of every IPSW file name on the line (a command line can name two: futurerestore's
 /// `-i`/`--latest` firmware beside the target).
 fn ipsw_builds(text: &str) -> Vec<String> {
@@ -49,12 +31,7 @@ fn ipsw_builds(text: &str) -> Vec<String> {
     let lower = text.to_ascii_lowercase();
     lower
         .match_indices(END)
-        .filter_map(|(p, _)| {
-            let start = text[..p]
-                .rfind(['/', '\\', ' ', '"', '\'', '='])
-                .map_or(0, |i| i + 1);
-            crate::extract::target_facts(&text[start..p + END.len()])?.build
-        })
+        .filter_map(|(p, _)| target_facts(&text[file_name_start(text, p)..p + END.len()])?.build)
         .collect()
 }
 
@@ -83,7 +60,7 @@ pub(crate) fn check(text: &str, a: &Analyzer) -> BlobCheck {
             .target
             .ipsw
             .as_deref()
-            .and_then(|n| crate::extract::target_facts(n)?.build)
+            .and_then(|n| target_facts(n)?.build)
             .into_iter()
             .collect();
         (elsewhere, BlobCheck::OtherInLog)

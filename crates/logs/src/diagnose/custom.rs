@@ -15,14 +15,13 @@ const CUSTOM_RESTORER: &str = "idevicerestore";
 /// Whether the log's device is one idevicerestore cannot boot a custom firmware on.
 pub(crate) fn cannot_boot(a: &Analyzer) -> bool {
     let formats = super::formats(a).1;
-    let tools = data::tools();
-    if tools
+    if data::tools()
         .iter()
         .any(|t| t.def.pwns_first && formats.contains(&t.def.id))
     {
         return false;
     }
-    let Some(restorer) = tools.iter().find(|t| t.def.id == CUSTOM_RESTORER) else {
+    let Some(restorer) = crate::tool::def(CUSTOM_RESTORER) else {
         return false;
     };
     let Some(device) = &a.device else {

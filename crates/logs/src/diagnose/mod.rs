@@ -95,21 +95,7 @@ impl<'a> Signals<'a> {
                 }
                 None => &h.first,
             };
-            // A rule that needs the whole log to count (see data::Inference): the saved blob
-            // must be for another build than the IPSW (see blob::other_build).
-            if r.def.inferred_from == Some(data::Inference::BlobBuildMismatch)
-                && !blob::other_build(&h.first.text, &h.last.text, a)
-            {
-                return None;
-            }
-            if r.def.inferred_from == Some(data::Inference::CustomFirmwareUnbootable)
-                && !custom::cannot_boot(a)
-            {
-                return None;
-            }
-            if r.def.inferred_from == Some(data::Inference::FirmwarePredatesBuildManifest)
-                && !firmware_age::predates_build_manifest(a)
-            {
+            if !whole_log_agrees(r.def.inferred_from, &h.first.text, &h.last.text, a) {
                 return None;
             }
             Some(Candidate {
@@ -243,6 +229,26 @@ fn base(a: &Analyzer, stats: ScanStats, outcome: Outcome) -> Diagnosis {
 
 /// Formats whose score reaches this count as detected.
 pub(crate) const FORMAT_THRESHOLD: u32 = 3;
+
+/// Whether the whole log bears out a rule whose lines count only with it (see
+/// [`data::Inference`]); rules without such a condition always count. `first` and `last` are
+/// the texts of the rule's first and last line.
+fn whole_log_agrees(
+    inference: Option<data::Inference>,
+    first: &str,
+    last: &str,
+    a: &Analyzer,
+) -> bool {
+    match inference {
+        Some(data::Inference::BlobBuildMismatch) => blob::other_build(first, last, a),
+        Some(data::Inference::CustomFirmwareUnbootable) => custom::cannot_boot(a),
+        Some(data::Inference::FirmwarePredatesBuildManifest) => {
+            firmware_age::predates_build_manifest(a)
+        }
+        // Added by the analyzer itself once the log is read (see `Analyzer::finish`).
+        Some(data::Inference::IpswProductMismatch) | None => true,
+    }
+}
 
 /// The primary format id and every detected format.
 pub(crate) fn formats(a: &Analyzer) -> (String, Vec<String>) {

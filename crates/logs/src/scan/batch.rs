@@ -110,24 +110,16 @@ impl<C> Batch<C> {
         } else {
             None
         };
-        let mut trig_start = 0;
-        for l in &self.lines {
+        for (l, triggers) in with_triggers(&self.lines, &self.triggers) {
             work.line(
                 &region[l.start..l.end],
                 text.map(|t| &t[l.start..l.end]),
-                &self.triggers[trig_start..l.trig_end],
+                triggers,
                 &mut self.prepared,
             );
-            trig_start = l.trig_end;
         }
-        let mut trig_start = 0;
-        for (index, l) in self.lines.iter().enumerate() {
-            work.second_pass(
-                index,
-                &self.triggers[trig_start..l.trig_end],
-                &mut self.prepared,
-            );
-            trig_start = l.trig_end;
+        for (index, (_, triggers)) in with_triggers(&self.lines, &self.triggers).enumerate() {
+            work.second_pass(index, triggers, &mut self.prepared);
         }
     }
 
@@ -175,19 +167,30 @@ impl<C> Batch<C> {
     /// Hands every marker line to `sink` with its absolute number (`first_line` is the number of
     /// the batch's first line); returns the number of the line after the batch.
     pub fn deliver(&self, first_line: u64, sink: &mut impl FnMut(Delivered<'_, C>)) -> u64 {
-        let mut trig_start = 0;
-        for (index, l) in self.lines.iter().enumerate() {
+        for (index, (l, triggers)) in with_triggers(&self.lines, &self.triggers).enumerate() {
             sink(Delivered {
                 number: first_line + l.newlines_before,
                 bytes: &self.data[l.start..l.end],
-                triggers: &self.triggers[trig_start..l.trig_end],
+                triggers,
                 chunk: &self.prepared,
                 index,
             });
-            trig_start = l.trig_end;
         }
         first_line + self.newlines
     }
+}
+
+/// Each marker line with its own triggers (each line's follow the previous line's in
+/// `triggers`, up to its `trig_end`).
+fn with_triggers<'a>(
+    lines: &'a [MarkerLine],
+    triggers: &'a [Trigger],
+) -> impl Iterator<Item = (&'a MarkerLine, &'a [Trigger])> {
+    lines.iter().scan(0, move |start, l| {
+        let own = &triggers[*start..l.trig_end];
+        *start = l.trig_end;
+        Some((l, own))
+    })
 }
 
 /// Counts `\n` bytes (SIMD via memchr).

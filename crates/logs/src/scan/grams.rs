@@ -13,9 +13,10 @@
 //! that a key seen in the text has few literals to confirm); one of 4 bytes by itself and by
 //! every window of "any byte + its first three"; one of 3 bytes by "itself + any byte" and
 //! "any byte + itself" (plus a check of the text's last bytes); one of 1 byte with memchr; one
-//! of 2 bytes (none today) with a tiny Aho-Corasick automaton. A set bit is confirmed in a key table, then the literal's first 8 bytes and the
-//! whole literal are compared (ASCII case ignored). Matches come out grouped by line, because
-//! each literal lies inside one line (no literal holds a newline) and windows go left to right.
+//! of 2 bytes (none today) with a tiny Aho-Corasick automaton. A set bit is confirmed in a key
+//! table, then the literal's first 8 bytes and the whole literal are compared (ASCII case
+//! ignored). Matches come out grouped by line, because each literal lies inside one line (no
+//! literal holds a newline) and windows go left to right.
 //!
 //! Which two windows key a literal decides how often the text leads to a literal that is not
 //! there: ` dev` (for `* device:`) is everywhere in restore logs, `ice:` is rare. The built-in
