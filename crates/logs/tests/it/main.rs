@@ -1,7 +1,8 @@
-//! All of logs's integration tests in one binary (one link instead of 3).
+//! All of logs's integration tests in one binary (one link instead of one per file).
 
 mod corpus;
 mod fixtures;
 mod principles;
 mod robust;
 mod source_messages;
+mod support;

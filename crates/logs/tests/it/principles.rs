@@ -3,12 +3,8 @@
 //! to the counter-case that must not fire. Expectations come from what the threads established,
 //! not from the tool's output.
 
+use crate::support::{answer, assert_decided, assert_not_decided_by};
 use rd_logs::{Family, Outcome, diagnose_bytes};
-
-fn answer(log: &str) -> (Outcome, Family, Option<String>) {
-    let d = diagnose_bytes(log.as_bytes()).expect("a readable log");
-    (d.outcome, d.category, d.rule)
-}
 
 /// corpus/real/tuned/232.log (tihmstar/futurerestore#61): a blob saved for 10.2.1 (14D27) given
 /// with the 10.2 (14C92) IPSW; the maintainer closed it as user error.
@@ -25,13 +21,11 @@ Done: restoring failed.
 
 #[test]
 fn a_blob_for_another_build_than_the_ipsw_is_signing() {
-    let (outcome, family, rule) = answer(BLOB_OTHER_BUILD);
-    assert_eq!(outcome, Outcome::Failure);
-    assert_eq!(family, Family::Signing);
-    assert_eq!(rule.as_deref(), Some("tss.blob_other_build"));
+    assert_eq!(answer(BLOB_OTHER_BUILD).outcome, Outcome::Failure);
+    assert_decided(BLOB_OTHER_BUILD, Family::Signing, "tss.blob_other_build");
     // The same run with the IPSW of the blob's own build: the blob is not the cause.
     let same = BLOB_OTHER_BUILD.replace("iPhone_5.5_10.2_14C92", "iPhone_5.5_10.2.1_14D27");
-    assert_ne!(answer(&same).2.as_deref(), Some("tss.blob_other_build"));
+    assert_not_decided_by(&same, "tss.blob_other_build");
     // A blob a wrapper names on its own line, with an IPSW of another build elsewhere (lines of
     // corpus/real/tuned/718.log, a Legacy-iOS-Kit run, with the IPSW's build changed): wrappers
     // keep blobs of a base build for custom IPSWs, so that alone does not count.
@@ -40,7 +34,7 @@ Archive:  ../iPhone_4.0_64bit_12.5.7_16H81_Restore.ipsw
 [Log] Found existing saved 10.3.3 blobs: ../saved/shsh/****_iPhone6,2_n53ap_10.3.3-14G60_3a88b7c3802f2f0510abc432104a15ebd8bd7154.shsh2
 [Error] Restoring failed
 ";
-    assert_ne!(answer(alone).2.as_deref(), Some("tss.blob_other_build"));
+    assert_not_decided_by(alone, "tss.blob_other_build");
 }
 
 #[test]
@@ -52,24 +46,23 @@ fn a_download_helper_losing_its_connection_is_network() {
 Exception: [../.././src/AbstractCommand.cc:340] errorCode=2 Timeout.
 curl: (56) OpenSSL SSL_read: SSL_ERROR_SYSCALL, errno 0
 ";
-    let (_, family, rule) = answer(log);
-    assert_eq!(family, Family::Network);
-    assert_eq!(rule.as_deref(), Some("net.transfer_error"));
+    assert_decided(log, Family::Network, "net.transfer_error");
     // A certificate refusal is not a lost connection (curl 60 is the tool's CA bundle or
     // interception, other rules).
-    let (_, _, rule) = answer(
+    assert_not_decided_by(
         "curl: (60) SSL certificate problem: unable to get local issuer certificate\nERROR: Unable to download\n",
+        "net.transfer_error",
     );
-    assert_ne!(rule.as_deref(), Some("net.transfer_error"));
 }
 
 #[test]
 fn apples_personalization_failure_is_the_signing_step() {
     // corpus/real/tuned/725.log (xsscx/srd#22): Finder's restore declined by TSS.
-    let (_, family, rule) =
-        answer("[09:12:05.0788] Depth:0 Code:4028 Error:Personalization failed\n");
-    assert_eq!(family, Family::Signing);
-    assert_eq!(rule.as_deref(), Some("tss.personalization_failed"));
+    assert_decided(
+        "[09:12:05.0788] Depth:0 Code:4028 Error:Personalization failed\n",
+        Family::Signing,
+        "tss.personalization_failed",
+    );
 }
 
 #[test]
@@ -80,9 +73,7 @@ fn a_device_seen_in_no_mode_is_usb_and_one_in_the_wrong_mode_is_device_state() {
 [Log] Finding device in DFU/recovery mode... 
 [Error] No device detected. Please put the device in normal mode before proceeding. 
 ";
-    let (_, family, rule) = answer(none);
-    assert_eq!(family, Family::Usb);
-    assert_eq!(rule.as_deref(), Some("usb.not_seen"));
+    assert_decided(none, Family::Usb, "usb.not_seen");
     // corpus/real/tuned/437.log (tihmstar/futurerestore#73): inside a VM, no device in any mode.
     let vm = "\
 error: normal_idevice_new: cant connect to lockdownd on device with udid......
@@ -90,11 +81,11 @@ error: restore_idevice_new: cant connect to restored on device wit udid......
 cant init, no device found
 Failed with errorcode=-3
 ";
-    assert_eq!(answer(vm).1, Family::Usb);
+    assert_eq!(answer(vm).family, Family::Usb);
     // corpus/real/tuned/305.log (palera1n/palera1n#28): a normal-mode-only lookup while the
     // phone sat in DFU: the device was there, in a mode the script did not expect.
     let dfu = "ERROR: No device found!\nERROR: No device found!\n[*] Switching device into recovery mode...\nERROR: No device found!\n";
-    assert_eq!(answer(dfu).1, Family::DeviceState);
+    assert_eq!(answer(dfu).family, Family::DeviceState);
 }
 
 #[test]
@@ -108,7 +99,7 @@ Traceback (most recent call last):
   File \"/usr/lib64/python3.9/threading.py\", line 973, in _bootstrap_inner
     self.run()
 ";
-    assert_ne!(answer(background).2.as_deref(), Some("tool.crash"));
+    assert_not_decided_by(background, "tool.crash");
     // corpus/real/tuned/323.log (axi0mX/ipwndfu#23): the main program's traceback ends the run.
     let main = "\
 Found: CPID:8920 CPRV:15 CPFM:03 SCEP:03 BDID:00 ECID:**** SRTG:[iBoot-359.3.2]
@@ -117,7 +108,7 @@ Traceback (most recent call last):
     limera1n.exploit()
 usb.core.USBError: [Errno 60] Operation timed out
 ";
-    assert_eq!(answer(main).2.as_deref(), Some("tool.crash"));
+    assert_eq!(answer(main).rule.as_deref(), Some("tool.crash"));
 }
 
 #[test]
@@ -128,16 +119,16 @@ fn the_devices_final_status_zero_is_success_unless_a_failure_follows() {
 2022-02-08 20:30:02 host pymobiledevice3.restore.recovery[13244] INFO ramdisk-delay: None
 2022-02-08 20:41:12 host pymobiledevice3.restore.restore[13244] INFO status message: {'MsgType': 'StatusMsg', 'Status': 0}
 ";
-    let (outcome, family, _) = answer(ok);
-    assert_eq!(outcome, Outcome::Success);
-    assert_eq!(family, Family::Success);
+    let a = answer(ok);
+    assert_eq!(a.outcome, Outcome::Success);
+    assert_eq!(a.family, Family::Success);
     let failed = "\
 2022-02-08 20:41:12 host pymobiledevice3.restore.restore[13244] INFO status message: {'MsgType': 'StatusMsg', 'Status': 14}
 ";
-    assert_ne!(answer(failed).0, Outcome::Success);
+    assert_ne!(answer(failed).outcome, Outcome::Success);
     // A tool's own failure after the success line: not a finished restore.
     let then_failed = format!("{ok}ERROR: Unable to restore device\n");
-    assert_ne!(answer(&then_failed).0, Outcome::Success);
+    assert_ne!(answer(&then_failed).outcome, Outcome::Success);
 }
 
 #[test]
@@ -154,7 +145,7 @@ DONE
 * Windows users may encounter errors like \"Unable to send APTicket\" or \"Unable to send iBEC\" in the restore process.
 * Follow the troubleshoting link for steps to attempt fixing this issue.
 ";
-    assert_eq!(answer(log).0, Outcome::Success);
+    assert_eq!(answer(log).outcome, Outcome::Success);
 }
 
 #[test]
@@ -168,22 +159,18 @@ ASR: Could not restore - Input/output error
 ASR STATUS: fail
 restore_apfs_image : failed to restore an APFS image, error = 14
 ";
-    let (_, family, rule) = answer(log);
-    assert_eq!(family, Family::Usb);
-    assert_eq!(rule.as_deref(), Some("usb.transfer_lost"));
+    assert_decided(log, Family::Usb, "usb.transfer_lost");
 }
 
 #[test]
 fn a_device_not_in_pwned_dfu_is_device_state_but_the_advice_is_not() {
     // ipwndfu's refusal (axi0mX/ipwndfu, the PWND check before its commands).
     let log = "ERROR: Device is not in pwned DFU Mode. Use -p flag to exploit device and then try again.\n";
-    let (_, family, rule) = answer(log);
-    assert_eq!(family, Family::DeviceState);
-    assert_eq!(rule.as_deref(), Some("dev.not_pwned"));
+    assert_decided(log, Family::DeviceState, "dev.not_pwned");
     // corpus/real/tuned/704.log (a Legacy-iOS-Kit run that went on to finish): its advice names
     // the mode without reporting it missing.
     let advice = "* Make sure that your device is in pwnDFU mode using an Arduino+USB Host Shield! \n* This option will NOT work if your device is not in pwnDFU mode. \n";
-    assert_ne!(answer(advice).2.as_deref(), Some("dev.not_pwned"));
+    assert_not_decided_by(advice, "dev.not_pwned");
 }
 
 #[test]
@@ -230,12 +217,10 @@ Variant: Customer Upgrade Install (IPSW)
 
 #[test]
 fn a_custom_firmware_on_a_device_without_a_boot_exploit_is_signing() {
-    let (_, family, rule) = answer(CUSTOM_ON_A5);
-    assert_eq!(family, Family::Signing);
-    assert_eq!(rule.as_deref(), Some("tss.custom_unsigned"));
+    assert_decided(CUSTOM_ON_A5, Family::Signing, "tss.custom_unsigned");
     // The same restore on an A4 iPhone 4, which idevicerestore's limera1n can boot.
     let a4 = CUSTOM_ON_A5.replace("iPhone4,1", "iPhone3,1");
-    assert_ne!(answer(&a4).2.as_deref(), Some("tss.custom_unsigned"));
+    assert_not_decided_by(&a4, "tss.custom_unsigned");
 }
 
 /// corpus/real/tuned/857.log (libimobiledevice/idevicerestore#249): an intact iPhone OS 2.2.1
@@ -249,10 +234,8 @@ ERROR: Unable to extract BuildManifest from /Users/****/Downloads/iPod2,1_2.2.1_
 
 #[test]
 fn a_firmware_older_than_the_tool_supports_is_the_tools_limit() {
-    let (_, family, rule) = answer(PRE_3_IPSW);
-    assert_eq!(family, Family::RestoreTool);
-    assert_eq!(rule.as_deref(), Some("tool.firmware_too_old"));
+    assert_decided(PRE_3_IPSW, Family::RestoreTool, "tool.firmware_too_old");
     // The same message for a firmware that has a BuildManifest: the file is what failed.
     let newer = PRE_3_IPSW.replace("iPod2,1_2.2.1_5H11a", "iPod7,1_12.5.7_16H81");
-    assert_eq!(answer(&newer).1, Family::WrongFirmware);
+    assert_eq!(answer(&newer).family, Family::WrongFirmware);
 }

@@ -4,12 +4,8 @@
 //! the same wording from another code path, which must not be read the same way. Real excerpts
 //! are from the tuned part of the corpus (`corpus/real/tuned/NNN.log`).
 
-use rd_logs::{Family, diagnose_bytes};
-
-fn answer(log: &str) -> (Family, Option<String>) {
-    let d = diagnose_bytes(log.as_bytes()).expect("a readable log");
-    (d.category, d.rule)
-}
+use crate::support::{answer, assert_decided, assert_not_decided_by};
+use rd_logs::Family;
 
 #[test]
 fn a_failed_usb_upload_in_recovery_mode_is_usb() {
@@ -20,9 +16,7 @@ Sending iBEC (731057 bytes)...
 ERROR: Unable to send iBEC component: Unable to upload data to device
 ERROR: Unable to send iBEC to device.
 ";
-    let (family, rule) = answer(log);
-    assert_eq!(family, Family::Usb);
-    assert_eq!(rule.as_deref(), Some("usb.irecv_transfer"));
+    assert_decided(log, Family::Usb, "usb.irecv_transfer");
     // corpus/real/tuned/727.log (Legacy-iOS-Kit, iBSS sent in DFU mode): the same error from the
     // DFU state machine refusing a patched iBSS on a device not in pwned DFU (device_state).
     let dfu = "\
@@ -31,9 +25,8 @@ ERROR: Unable to send iBSS component: Unable to upload data to device
 ERROR: Unable to send iBSS to device
 ERROR: Unable to place device into recovery mode from DFU mode
 ";
-    let (family, rule) = answer(dfu);
-    assert_ne!(rule.as_deref(), Some("usb.irecv_transfer"));
-    assert_eq!(family, Family::DeviceState);
+    assert_not_decided_by(dfu, "usb.irecv_transfer");
+    assert_eq!(answer(dfu).family, Family::DeviceState);
 }
 
 #[test]
@@ -45,16 +38,14 @@ ERROR: Unable to connect to ASR client
 ERROR: Unable to connect to ASR
 ERROR: Unable to restore device
 ";
-    let (family, rule) = answer(log);
-    assert_eq!(family, Family::Usb);
-    assert_eq!(rule.as_deref(), Some("usb.restore_connect"));
+    assert_decided(log, Family::Usb, "usb.restore_connect");
     // Connected, then ASR itself refused the filesystem: not a connection that failed.
     let validated = "\
 Connected to ASR
 ERROR: ASR was unable to validate the filesystem
 ERROR: Unable to restore device
 ";
-    assert_ne!(answer(validated).1.as_deref(), Some("usb.restore_connect"));
+    assert_not_decided_by(validated, "usb.restore_connect");
 }
 
 #[test]
@@ -65,12 +56,10 @@ futurerestore init done
 ERROR: Device is in DFU mode detected, but we were expecting recovery mode!
 Done: restoring failed!
 ";
-    let (family, rule) = answer(log);
-    assert_eq!(family, Family::DeviceState);
-    assert_eq!(rule.as_deref(), Some("dev.wrong_mode"));
+    assert_decided(log, Family::DeviceState, "dev.wrong_mode");
     // The usage text that describes the modes is not a mode check.
     let usage = "-3, --use-pwndfu   Restoring devices with Odysseus method. Device needs to be in pwned DFU mode already\n[Error] Restoring failed\n";
-    assert_ne!(answer(usage).1.as_deref(), Some("dev.wrong_mode"));
+    assert_not_decided_by(usage, "dev.wrong_mode");
 }
 
 #[test]
@@ -81,17 +70,16 @@ fn a_mode_the_device_never_reached_is_device_state() {
         "[Error] Failed to send iBSS. Your device has likely failed to enter PWNED DFU mode.",
         "[Error] Device failed to enter pwned iBSS mode.",
     ] {
-        let (family, rule) = answer(&format!("[Log] Finding device in DFU mode...\n{line}\n"));
-        assert_eq!(family, Family::DeviceState, "{line}");
-        assert_eq!(rule.as_deref(), Some("dev.mode_not_reached"), "{line}");
+        assert_decided(
+            &format!("[Log] Finding device in DFU mode...\n{line}\n"),
+            Family::DeviceState,
+            "dev.mode_not_reached",
+        );
     }
     // idevicerestore's restore-mode wording is the boot chain, not a mode the user must reach.
     let restore_mode =
         "ERROR: Device failed to enter restore mode.\nERROR: Unable to restore device\n";
-    assert_ne!(
-        answer(restore_mode).1.as_deref(),
-        Some("dev.mode_not_reached")
-    );
+    assert_not_decided_by(restore_mode, "dev.mode_not_reached");
 }
 
 #[test]
@@ -102,15 +90,13 @@ Sending TSS request attempt 15... failure
 ERROR: TSS request failed: Recv failure: Connection was reset (status=-1)
 ERROR: could not get TSS record data
 ";
-    let (family, rule) = answer(log);
-    assert_eq!(family, Family::Network);
-    assert_eq!(rule.as_deref(), Some("net.tss_no_answer"));
+    assert_decided(log, Family::Network, "net.tss_no_answer");
     // An answer with a status is Apple's word, not a lost connection.
     let refused = "\
 TSS server returned: STATUS=94&MESSAGE=This device isn't eligible for the requested build.
 ERROR: TSS request failed (status=94, message=This device isn't eligible for the requested build.)
 ";
-    assert_eq!(answer(refused).0, Family::Signing);
+    assert_eq!(answer(refused).family, Family::Signing);
 }
 
 #[test]
@@ -122,13 +108,11 @@ Sending NORData now...
 ERROR: Unable to send NORData
 ERROR: Unable to restore device
 ";
-    let (family, rule) = answer(log);
-    assert_eq!(family, Family::Usb);
-    assert_eq!(rule.as_deref(), Some("usb.restore_send"));
+    assert_decided(log, Family::Usb, "usb.restore_send");
     // The wrapper line of an older build follows any failure of the step (a ticket that could
     // not be built, too), so it alone is not the connection.
     let wrapper = "ERROR: Unable to send RootTicket\nERROR: Unable to restore device\n";
-    assert_ne!(answer(wrapper).1.as_deref(), Some("usb.restore_send"));
+    assert_not_decided_by(wrapper, "usb.restore_send");
 }
 
 #[test]
@@ -138,12 +122,10 @@ fn an_operating_system_the_tool_refuses_is_software_version() {
 [Error] Your macOS version (10.10.5 - x86_64) is not supported.
 * Supported macOS versions are 10.11 and newer.
 ";
-    let (family, rule) = answer(log);
-    assert_eq!(family, Family::SoftwareVersion);
-    assert_eq!(rule.as_deref(), Some("ver.host_os_unsupported"));
+    assert_decided(log, Family::SoftwareVersion, "ver.host_os_unsupported");
     // The banner naming the platform is not a refusal.
     let banner = "* Platform: macos (10.13.6)\n[Error] Restoring failed\n";
-    assert_ne!(answer(banner).1.as_deref(), Some("ver.host_os_unsupported"));
+    assert_not_decided_by(banner, "ver.host_os_unsupported");
 }
 
 #[test]
@@ -153,10 +135,8 @@ fn the_factory_data_relay_failing_on_the_network_side_is_network() {
 ERROR: Sending proxy payload failed: Broken pipe. Sent 0 of 512 bytes.
 ERROR: Unable to restore device
 ";
-    let (family, rule) = answer(log);
-    assert_eq!(family, Family::Network);
-    assert_eq!(rule.as_deref(), Some("net.fdr_proxy"));
+    assert_decided(log, Family::Network, "net.fdr_proxy");
     // The same words about the filesystem stream to the device are the USB side.
     let usb = "ERROR: Unable to send payload to ASR\nERROR: Unable to restore device\n";
-    assert_eq!(answer(usb).0, Family::Usb);
+    assert_eq!(answer(usb).family, Family::Usb);
 }
