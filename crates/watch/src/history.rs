@@ -9,6 +9,7 @@
 use crate::event::{Event, EventKind, Phase};
 use rd_history::{Attempt, Escalation, HistoryError, Store};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Feeds timeline events to the history store.
 #[derive(Debug, Default)]
@@ -133,5 +134,39 @@ impl Recorder {
             last = Recorder::write(store, &e)?.or(last);
         }
         Ok(last)
+    }
+}
+
+/// The history store opened for one watch, with its recorder: what `watch` and the web
+/// server's `/api/watch` both feed each event to.
+pub struct Recording {
+    store: Store,
+    recorder: Recorder,
+}
+
+impl Recording {
+    /// Opens the store in `dir`; the line to show with it (a damaged store moved aside), or why
+    /// recording is off for this watch.
+    pub fn open(dir: &Path) -> (Option<Recording>, Option<String>) {
+        match Store::open(dir, rd_history::DEFAULT_WAIT) {
+            Ok(o) => (
+                Some(Recording {
+                    store: o.store,
+                    recorder: Recorder::new(),
+                }),
+                o.notice,
+            ),
+            Err(e) => (None, Some(format!("attempt history off: {e}"))),
+        }
+    }
+
+    /// Takes one event; returns the escalation a recorded attempt led to, if any.
+    pub fn on_event(&mut self, e: &Event) -> Result<Option<Escalation>, HistoryError> {
+        self.recorder.on_event(&self.store, e)
+    }
+
+    /// Records every held-back diagnosis (when watching ends without a `Stopped` event).
+    pub fn flush(&mut self) -> Result<Option<Escalation>, HistoryError> {
+        self.recorder.flush(&self.store)
     }
 }

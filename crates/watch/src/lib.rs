@@ -22,5 +22,5 @@ pub mod render;
 pub use core::{Input, Timeline};
 pub use driver::{DEFAULT_POLL, Follower, LogDirs, Options, WatchHandle, log_folders, spawn};
 pub use event::{DeviceRef, Ending, Event, EventKind, Phase, Trigger};
-pub use history::Recorder;
+pub use history::{Recorder, Recording};
 pub use render::event_text;

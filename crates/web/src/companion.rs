@@ -91,7 +91,8 @@ fn pick(found: &str, list: &[FoundLog]) -> Result<PathBuf, ApiError> {
         })
 }
 
-/// `GET /api/log?found=…`: the server diagnoses one of the logs it found (`log PATH --json`).
+/// `GET /api/log?found=…`: the server diagnoses one of the logs it found and records the
+/// attempt in the history (`log PATH --json`).
 pub(crate) async fn log_found(State(s): St, Q(q): Q<FoundQuery>) -> Result<Response, ApiError> {
     let Some(found) = q.found.filter(|f| !f.trim().is_empty()) else {
         return Err(ApiError::bad_request(
@@ -99,10 +100,20 @@ pub(crate) async fn log_found(State(s): St, Q(q): Q<FoundQuery>) -> Result<Respo
         ));
     };
     let layout = layout(&s)?;
+    let history_dir = s.state.history_dir.clone();
+    let usb = s.state.usb.clone();
     let _slot = s.diagnoses.acquire().await.map_err(|_| ApiError::busy())?;
     let diagnosis = blocking("diagnosis", move || {
         let path = pick(&found, &rd_locate::discover(&layout))?;
-        rd_engine::log::diagnose_path(&path).map_err(ApiError::from)
+        let mut d = rd_engine::log::diagnose_path(&path).map_err(ApiError::from)?;
+        // A log on this computer is an attempt made here: recorded as `log PATH` records it
+        // (an upload through POST /api/log may come from anyone's device, so it is not).
+        if let Some(dir) = history_dir {
+            for notice in rd_engine::history::record_log_blocking(&mut d, &dir, &usb) {
+                eprintln!("restore-doctor: {notice}");
+            }
+        }
+        Ok(d)
     })
     .await?;
     Ok(json(&diagnosis, flag(&q.redact)))

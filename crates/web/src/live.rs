@@ -1,6 +1,7 @@
 //! The live routes, as server-sent events: `devices?watch=1` (the listing, then each change),
 //! `dfu?watch=1` (the helper's steps, countdown ticks, what USB shows, and the outcome) and
-//! `watch` (the restore timeline from `rd_watch`, the same objects as `watch --json`).
+//! `watch` (the restore timeline from `rd_watch`, the same objects as `watch --json`, recorded
+//! in the attempt history as `watch` records it).
 //! The engine's blocking helpers run on a blocking thread and hand events over a small channel;
 //! a closed page stops them. Every stream ends with an `end` event so the page does not reconnect.
 
@@ -191,14 +192,59 @@ fn watch_poll(clock: rd_engine::ClockChoice) -> Duration {
     }
 }
 
-/// The state of one `/api/watch` stream: the watcher (dropping it stops the watcher's thread)
-/// and the live-stream place it holds.
+/// The state of one `/api/watch` stream: the watcher (dropping it stops the watcher's thread),
+/// the live-stream place it holds, and the attempt history it records in.
 struct Watching {
     handle: rd_watch::WatchHandle,
     _permit: tokio::sync::OwnedSemaphorePermit,
     deadline: tokio::time::Instant,
     stopping: bool,
     ended: bool,
+    recording: Option<rd_watch::Recording>,
+}
+
+impl Watching {
+    /// Feeds one event to the history, as `watch` does, on a blocking thread (the store may
+    /// wait for another process's lock).
+    async fn record(&mut self, e: &rd_watch::Event) {
+        let Some(mut r) = self.recording.take() else {
+            return;
+        };
+        let e = e.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let result = r.on_event(&e);
+            (r, result)
+        })
+        .await;
+        match done {
+            Ok((r, result)) => {
+                if let Err(err) = result {
+                    eprintln!("restore-doctor: attempt history: {err}");
+                }
+                self.recording = Some(r);
+            }
+            Err(_) => eprintln!("restore-doctor: attempt history off for this watch"),
+        }
+    }
+}
+
+impl Drop for Watching {
+    /// A closed page ends the watch without a `Stopped` event: the diagnoses held back for it
+    /// are recorded now, as `watch` records them when it stops.
+    fn drop(&mut self) {
+        let Some(mut r) = self.recording.take() else {
+            return;
+        };
+        let mut flush = move || {
+            if let Err(err) = r.flush() {
+                eprintln!("restore-doctor: attempt history: {err}");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn_blocking(flush)),
+            Err(_) => flush(),
+        }
+    }
 }
 
 /// `GET /api/watch`: `rd_watch`'s event stream, one `timeline` event per timeline entry, then
@@ -222,22 +268,33 @@ pub(crate) async fn watch(s: &Shared, redact: bool) -> Result<Response, ApiError
         log_dirs,
         poll: watch_poll(s.state.clock),
     };
-    // Opening the bus (or loading a fixture) blocks briefly.
-    let handle = tokio::task::spawn_blocking(move || rd_watch::spawn(opts))
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "the watcher stopped unexpectedly",
-            )
-        })?
-        .map_err(ApiError::bad_request)?;
+    let history_dir = s.state.history_dir.clone();
+    // Opening the bus (or loading a fixture) and the history store block briefly.
+    let (handle, recording) = tokio::task::spawn_blocking(move || {
+        let recording = history_dir.and_then(|dir| {
+            let (recording, notice) = rd_watch::Recording::open(&dir);
+            if let Some(n) = notice {
+                eprintln!("restore-doctor: {n}");
+            }
+            recording
+        });
+        rd_watch::spawn(opts).map(|h| (h, recording))
+    })
+    .await
+    .map_err(|_| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "the watcher stopped unexpectedly",
+        )
+    })?
+    .map_err(ApiError::bad_request)?;
     let state = Watching {
         handle,
         _permit: permit,
         deadline: tokio::time::Instant::now() + RESTORE_WATCH_LIMIT,
         stopping: false,
         ended: false,
+        recording,
     };
     let events = futures_util::stream::unfold(state, move |mut st| async move {
         if st.ended {
@@ -247,7 +304,10 @@ pub(crate) async fn watch(s: &Shared, redact: bool) -> Result<Response, ApiError
             tokio::select! {
                 next = st.handle.events.recv() => {
                     let e = match next {
-                        Some(e) => event("timeline", &e, redact),
+                        Some(e) => {
+                            st.record(&e).await;
+                            event("timeline", &e, redact)
+                        }
                         None => {
                             st.ended = true;
                             Event::default().event("end").data("{}")

@@ -719,6 +719,75 @@ async fn logs_lists_the_found_logs_and_log_found_diagnoses_only_those() {
     assert_eq!(ask(app(), get("/api/log?found=0")).await.status, 404);
 }
 
+/// The attempts recorded in the companion's history folder, as `/api/history` lists them.
+async fn recorded_attempts(c: &Companion) -> Vec<Value> {
+    let v = ask(c.app(), get("/api/history")).await.json();
+    v["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["attempts"].as_array().unwrap().clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_found_log_is_recorded_as_an_attempt_like_log_path() {
+    let c = companion();
+    assert!(recorded_attempts(&c).await.is_empty());
+    let a = ask(c.app(), get("/api/log?found=0")).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let attempts = recorded_attempts(&c).await;
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(attempts[0]["family"], "signing");
+    // An uploaded log may be anyone's: it is diagnosed, not recorded.
+    let log = std::fs::read(fixture("logs/tests/fixtures/idr_tss_not_signed.log")).unwrap();
+    let up = ask(
+        c.app(),
+        Request::post("/api/log")
+            .header(header::HOST, "127.0.0.1:7420")
+            .body(Body::from(log))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(up.status, 200, "{}", up.text);
+    assert_eq!(recorded_attempts(&c).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_watched_restore_is_recorded_when_the_page_closes() {
+    let c = companion();
+    let app = rd_web::router(AppState {
+        usb: rd_engine::UsbSource::fixture(fixture(
+            "watch/tests/fixtures/iphonex_restore_drop_recovery.json",
+        )),
+        ..c.state()
+    });
+    let resp = app.oneshot(get("/api/watch")).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut body = resp.into_body();
+    let mut text = String::new();
+    // Read until the bus diagnoses the device's return in Recovery (held back: a log may still
+    // explain it), then close the page.
+    while !events(&text).iter().any(|(_, d)| d["event"] == "diagnosis") {
+        let frame = body.frame().await.expect("the stream goes on").unwrap();
+        if let Ok(data) = frame.into_data() {
+            text.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+    drop(body);
+    // The held-back diagnosis is written on a blocking thread after the page closed.
+    let mut attempts = Vec::new();
+    for _ in 0..200 {
+        attempts = recorded_attempts(&c).await;
+        if !attempts.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(attempts[0]["command"], "watch");
+}
+
 #[tokio::test]
 async fn history_lists_attempts_per_device_like_the_cli() {
     let c = companion();

@@ -5,7 +5,7 @@
 use super::usb_source::UsbSource;
 use crate::fail::{CmdResult, Fail};
 use crate::render;
-use rd_watch::{Event, EventKind, LogDirs, Options, Recorder};
+use rd_watch::{Event, EventKind, LogDirs, Options, Recording};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -64,21 +64,13 @@ pub fn run(args: Args, cx: &super::Context) -> CmdResult {
         log_dirs,
         poll: Duration::from_millis(args.poll_ms),
     };
-    let store = cx.history.recording_dir().and_then(|dir| {
-        match rd_history::Store::open(dir, rd_history::DEFAULT_WAIT) {
-            Ok(o) => {
-                if let Some(n) = o.notice {
-                    anstream::eprintln!("restore-doctor: {n}");
-                }
-                Some(o.store)
-            }
-            Err(e) => {
-                anstream::eprintln!("restore-doctor: attempt history off: {e}");
-                None
-            }
+    let mut recording = cx.history.recording_dir().and_then(|dir| {
+        let (recording, notice) = Recording::open(dir);
+        if let Some(n) = notice {
+            anstream::eprintln!("restore-doctor: {n}");
         }
+        recording
     });
-    let mut recorder = Recorder::new();
     let mut handle = rd_watch::spawn(opts).map_err(Fail::usage)?;
     let mut failed = false;
     super::block_on(async {
@@ -93,8 +85,8 @@ pub fn run(args: Args, cx: &super::Context) -> CmdResult {
                     let Some(e) = ev else { break };
                     failed |= matches!(e.kind, EventKind::Diagnosis { .. });
                     print(&e, args.json, &cx.render);
-                    if let Some(s) = &store {
-                        match recorder.on_event(s, &e) {
+                    if let Some(r) = &mut recording {
+                        match r.on_event(&e) {
                             Ok(Some(esc)) if !args.json => cx.render.emit(&format!(
                                 "    {}: {}\n",
                                 esc.title, esc.remedy
