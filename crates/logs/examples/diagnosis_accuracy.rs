@@ -6,6 +6,9 @@
 //! `--per-log` lists each TUNED log's label and answer; blind logs are only ever reported in
 //! aggregate (no rule may be written from them). `--explain ID` prints the diagnosis of one tuned
 //! log (outcome, family, confidence, rule, evidence, candidates); it refuses blind logs.
+//! `--cv [--per-log]` runs the leave-one-thread-out cross-validation of the learned fallback on
+//! the tuned logs the rules do not settle: right / wrong / unknown before and after, per basis
+//! and per label (`CV_MIN_THREADS=1,2,3` compares vocabulary cut-offs).
 
 use rd_logs::accuracy::{self, Part, Verdict};
 use std::collections::BTreeMap;
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
                 _ => return usage("--part takes tuned, blind or both"),
             },
             "--per-log" => per_log = true,
+            "--cv" => return cv(&root, per_log),
             "--explain" => match args.next().and_then(|x| x.parse::<u32>().ok()) {
                 Some(id) => return explain(&root, id),
                 None => return usage("--explain needs a log id"),
@@ -116,6 +120,59 @@ fn print_logs(scored: &[accuracy::Scored]) {
             }
         );
     }
+}
+
+/// Leave-one-thread-out cross-validation of the learned fallback on the tuned logs the rules do
+/// not settle (the blind part is never read).
+fn cv(root: &std::path::Path, per_log: bool) -> ExitCode {
+    let tail: usize = std::env::var("CV_TAIL")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let cases = match accuracy::load_index(root)
+        .and_then(|e| accuracy::fallback_cases_with_tail(root, &e, tail))
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("diagnosis_accuracy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let min_threads: Vec<u32> = env("CV_MIN_THREADS", "2")
+        .split(',')
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    for m in min_threads {
+        let s = accuracy::CvSettings {
+            min_threads: m,
+            train_all: env("CV_TRAIN", "open") == "all",
+            low_settled: env("CV_LOW", "no") == "yes",
+            bernoulli: env("CV_MODEL", "multinomial") == "bernoulli",
+            min_p: env("CV_MIN_P", "0").parse().unwrap_or(0.0),
+            groups: env("CV_GROUPS", "")
+                .split(',')
+                .filter(|g| !g.is_empty())
+                .map(str::to_string)
+                .collect(),
+        };
+        let rows = accuracy::cross_validate(&cases, &s);
+        println!("== leave-one-thread-out CV of the fallback (tuned part), {s:?}");
+        print!("{}", accuracy::render_cv(&rows));
+        if per_log {
+            for r in rows.iter().filter(|r| r.before != r.after) {
+                println!(
+                    "  {:<16} label={:<17} before={:<17} after={:<17} basis={}",
+                    r.entry.file,
+                    r.entry.label.as_str(),
+                    r.before.as_str(),
+                    r.after.as_str(),
+                    r.basis
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 /// Prints the diagnosis of one TUNED log, for reading why it was answered that way.

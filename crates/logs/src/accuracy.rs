@@ -7,6 +7,7 @@
 //! are counted but excluded from right/wrong.
 
 use crate::Diagnosis;
+use crate::diagnose::fallback;
 use rd_model::{Confidence, Family};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -50,6 +51,9 @@ pub struct Entry {
     /// Only a slice of a longer paste.
     #[serde(default)]
     pub partial: bool,
+    /// The thread the log comes from (logs of one thread share their wording).
+    #[serde(default)]
+    pub source: String,
 }
 
 impl Entry {
@@ -423,5 +427,206 @@ pub fn render(part: Part, s: &Summary) -> String {
         }
         let _ = writeln!(o);
     }
+    o
+}
+
+/// One tuned log as the learned fallback sees it: the rules' answer, how they reached it and
+/// the features the model reads.
+#[derive(Debug, Clone)]
+pub struct FallbackCase {
+    /// The index entry.
+    pub entry: Entry,
+    /// The rules' family (without the fallback).
+    pub today: Family,
+    /// How the rules answered (`settled`, `tool_guess`, `incomplete` …).
+    pub basis: &'static str,
+    /// Whether the rules' answer is settled (the model is never asked).
+    pub settled: bool,
+    /// The rules' answer is low-confidence.
+    pub low: bool,
+    /// The model's features of the log.
+    pub features: Vec<String>,
+    /// The model may not say `success` (the log shows a failure).
+    pub no_success: bool,
+}
+
+/// The fallback's view of every TUNED log (the blind part is never read here).
+pub fn fallback_cases(root: &Path, entries: &[Entry]) -> Result<Vec<FallbackCase>, CorpusError> {
+    fallback_cases_with_tail(root, entries, 0)
+}
+
+/// [`fallback_cases`] with the word tokens of the log's last `tail` lines added (an experiment:
+/// the analyzer does not keep such a tail, so the diagnosis itself cannot read it).
+pub fn fallback_cases_with_tail(
+    root: &Path,
+    entries: &[Entry],
+    tail: usize,
+) -> Result<Vec<FallbackCase>, CorpusError> {
+    let mut out = Vec::new();
+    for e in entries.iter().filter(|e| e.part() == Some(Part::Tuned)) {
+        let path = root.join(&e.file);
+        let bytes = std::fs::read(&path).map_err(|source| CorpusError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let Ok(mut i) = crate::inspect_bytes(&bytes) else {
+            continue;
+        };
+        if tail > 0 {
+            let text = String::from_utf8_lossy(&bytes);
+            let mut words = std::collections::BTreeSet::new();
+            for l in text
+                .lines()
+                .rev()
+                .filter(|l| !l.trim().is_empty())
+                .take(tail)
+            {
+                fallback::tokens(&crate::clean_line(l).text, &mut words);
+            }
+            i.features.extend(words);
+            i.features.sort();
+            i.features.dedup();
+        }
+        out.push(FallbackCase {
+            entry: e.clone(),
+            today: i.diagnosis.category,
+            basis: i.basis.as_str(),
+            settled: i.basis == fallback::Basis::Settled,
+            low: i.diagnosis.confidence == Confidence::Low,
+            features: i.features,
+            no_success: i.no_success,
+        });
+    }
+    Ok(out)
+}
+
+/// The knobs of one cross-validation run.
+#[derive(Debug, Clone)]
+pub struct CvSettings {
+    /// A feature is kept when logs of at least this many threads show it (a thread's own
+    /// wording does not generalise).
+    pub min_threads: u32,
+    /// Train on every labelled tuned log, not only those the rules do not settle.
+    pub train_all: bool,
+    /// The model answers only when its top family has at least this probability.
+    pub min_p: f64,
+    /// Also answer the low-confidence answers of failure rules (option b).
+    pub low_settled: bool,
+    /// Bernoulli rather than multinomial naive Bayes.
+    pub bernoulli: bool,
+    /// Feature prefixes used (`w:`, `r:` …); empty: all.
+    pub groups: Vec<String>,
+}
+
+/// One log's answer before and after the fallback in cross-validation.
+#[derive(Debug, Clone)]
+pub struct CvRow {
+    /// The index entry.
+    pub entry: Entry,
+    /// How the rules answered.
+    pub basis: &'static str,
+    /// The rules' family.
+    pub before: Family,
+    /// The model's family, trained without the log's thread.
+    pub after: Family,
+}
+
+/// Leave-one-thread-out cross-validation of the fallback on the labelled tuned logs where the
+/// rules did not settle the cause (every basis but `settled`, reported per basis; with
+/// `low_settled` also the low-confidence answers of failure rules): for each thread (`source`),
+/// a model trained on the other threads answers that thread's logs, so no log is answered by a
+/// model that saw its thread's wording. Where the model has no answer, the rules' answer
+/// stays.
+pub fn cross_validate(cases: &[FallbackCase], s: &CvSettings) -> Vec<CvRow> {
+    let mut threads: Vec<&str> = cases.iter().map(|c| c.entry.source.as_str()).collect();
+    threads.sort_unstable();
+    threads.dedup();
+    let keep =
+        |f: &String| s.groups.is_empty() || s.groups.iter().any(|g| f.starts_with(g.as_str()));
+    let mut rows = Vec::new();
+    for t in threads {
+        let mut ex: Vec<fallback::Example> = cases
+            .iter()
+            .filter(|c| c.entry.source != t && (s.train_all || !c.settled))
+            .filter(|c| c.entry.label != Family::Unknown)
+            .map(|c| fallback::Example {
+                features: c.features.iter().filter(|f| keep(f)).cloned().collect(),
+                label: c.entry.label,
+                thread: c.entry.source.clone(),
+            })
+            .collect();
+        ex.retain(|e| !e.features.is_empty());
+        let model = fallback::Model::train(&ex, s.min_threads);
+        for c in cases
+            .iter()
+            .filter(|c| c.entry.source == t && c.entry.label != Family::Unknown)
+            .filter(|c| !c.settled || (s.low_settled && c.low))
+        {
+            let feats: Vec<String> = c.features.iter().filter(|f| keep(f)).cloned().collect();
+            let ranked = if s.bernoulli {
+                model.rank_bernoulli(&feats)
+            } else {
+                model.rank(&feats)
+            };
+            let ranked = fallback::allowed(ranked, c.no_success);
+            rows.push(CvRow {
+                entry: c.entry.clone(),
+                basis: if c.settled { "settled_low" } else { c.basis },
+                before: c.today,
+                after: ranked
+                    .first()
+                    .filter(|r| r.1 >= s.min_p)
+                    .map_or(c.today, |r| r.0),
+            });
+        }
+    }
+    rows.sort_by_key(|r| r.entry.id);
+    rows
+}
+
+fn rwu(label: Family, got: Family) -> usize {
+    if got == Family::Unknown {
+        2
+    } else if got == label {
+        0
+    } else {
+        1
+    }
+}
+
+/// The cross-validation table: right / wrong / unknown before and after, per basis and per
+/// labelled family.
+pub fn render_cv(rows: &[CvRow]) -> String {
+    let mut o = String::new();
+    let mut table = |title: &str, key: &dyn Fn(&CvRow) -> String| {
+        let mut by: BTreeMap<String, [usize; 6]> = BTreeMap::new();
+        for r in rows {
+            for k in [key(r), "ALL".to_string()] {
+                let e = by.entry(k).or_default();
+                e[rwu(r.entry.label, r.before)] += 1;
+                e[3 + rwu(r.entry.label, r.after)] += 1;
+            }
+        }
+        let _ = writeln!(
+            o,
+            "{title:<18} {:>4}  before right/wrong/unk   after right/wrong/unk",
+            "n"
+        );
+        for (k, v) in by {
+            let _ = writeln!(
+                o,
+                "  {k:<16} {:>4}  {:>5} {:>5} {:>5}         {:>5} {:>5} {:>5}",
+                v[0] + v[1] + v[2],
+                v[0],
+                v[1],
+                v[2],
+                v[3],
+                v[4],
+                v[5]
+            );
+        }
+    };
+    table("by basis", &|r| r.basis.to_string());
+    table("by label", &|r| r.entry.label.as_str().to_string());
     o
 }

@@ -34,15 +34,8 @@ use std::io::{Cursor, Read};
 ///
 /// Fails only when the input is empty, not text, or cannot be read; any text yields a diagnosis
 /// (possibly `unknown`).
-pub fn diagnose<R: Read>(mut reader: R) -> Result<Diagnosis, LogError> {
-    let head = input::read_head(&mut reader)?;
-    let encoding = input::sniff(&head)?;
-    let stream = Cursor::new(head).chain(reader);
-    match encoding {
-        Encoding::Utf8 => run(stream),
-        Encoding::Utf16Le => run(input::Utf16Reader::new(stream, false)),
-        Encoding::Utf16Be => run(input::Utf16Reader::new(stream, true)),
-    }
+pub fn diagnose<R: Read>(reader: R) -> Result<Diagnosis, LogError> {
+    read_with(reader, diagnose::diagnose)
 }
 
 /// Diagnoses a log held in memory.
@@ -50,7 +43,31 @@ pub fn diagnose_bytes(bytes: &[u8]) -> Result<Diagnosis, LogError> {
     diagnose(bytes)
 }
 
-fn run<R: Read>(reader: R) -> Result<Diagnosis, LogError> {
+/// The diagnosis of a log held in memory with a learned fallback's inputs (for measuring such
+/// a fallback, see [`accuracy::cross_validate`]).
+pub(crate) fn inspect_bytes(bytes: &[u8]) -> Result<diagnose::Inspection, LogError> {
+    read_with(bytes, diagnose::inspect)
+}
+
+/// Reads the log in its encoding and hands what the analyzer gathered to `finish`.
+fn read_with<R: Read, T>(
+    mut reader: R,
+    finish: fn(analyzer::Analyzer, scan::ScanStats) -> T,
+) -> Result<T, LogError> {
+    let head = input::read_head(&mut reader)?;
+    let encoding = input::sniff(&head)?;
+    let stream = Cursor::new(head).chain(reader);
+    match encoding {
+        Encoding::Utf8 => run(stream, finish),
+        Encoding::Utf16Le => run(input::Utf16Reader::new(stream, false), finish),
+        Encoding::Utf16Be => run(input::Utf16Reader::new(stream, true), finish),
+    }
+}
+
+fn run<R: Read, T>(
+    reader: R,
+    finish: fn(analyzer::Analyzer, scan::ScanStats) -> T,
+) -> Result<T, LogError> {
     let mut analyzer = analyzer::Analyzer::new();
     let stats = scan::scan_prepared(
         reader,
@@ -63,7 +80,7 @@ fn run<R: Read>(reader: R) -> Result<Diagnosis, LogError> {
     if !stats.any_text {
         return Err(LogError::Empty);
     }
-    Ok(diagnose::diagnose(analyzer, stats))
+    Ok(finish(analyzer, stats))
 }
 
 /// Counts the marker lines of a log without diagnosing it (used by the throughput benchmark).

@@ -3,6 +3,7 @@
 //! second signal of the same family lifts a low answer to medium, and a close rival of another
 //! family lowers it one step.
 
+use super::fallback::Basis;
 use super::outcome::Verdict;
 use super::{Candidate, Signals, evidence::Collector};
 use crate::analyzer::Analyzer;
@@ -79,7 +80,7 @@ pub(crate) fn failure<'a>(
     a: &Analyzer,
     verdict: &Verdict,
     ev: &mut Collector,
-) -> Vec<Candidate<'a>> {
+) -> (Vec<Candidate<'a>>, Basis) {
     let in_last_attempt = |c: &&Candidate| c.last.line > verdict.attempt_start;
     let decisive = s
         .failures
@@ -92,6 +93,7 @@ pub(crate) fn failure<'a>(
         .as_ref()
         .is_some_and(|t| t.older_than_firmware == Some(true));
     let mut others = Vec::new();
+    let mut basis = Basis::Settled;
     if let Some(dc) = decisive {
         let def = &dc.rule.def;
         d.category = match def.third_party_family {
@@ -164,15 +166,23 @@ pub(crate) fn failure<'a>(
             .collect();
     } else if let Some(g) = s.generics.iter().max_by_key(|c| c.rank()).copied() {
         generic_only(d, &g, a);
-        if tool_old {
+        basis = if tool_old {
             blame_old_tool(d);
-        } else if d.category == Family::Unknown
-            && !stage_lead(d, &g.rule.def.explanation)
-            && (third_party(d, a) || (d.formats.is_empty() && !g.rule.def.kb_dialog))
-        {
+            Basis::OldTool
+        } else if d.category != Family::Unknown {
+            // A pasted dialog the knowledge base knows.
+            Basis::Settled
+        } else if stage_lead(d, &g.rule.def.explanation) {
+            Basis::StageLead
+        } else if third_party(d, a) || (d.formats.is_empty() && !g.rule.def.kb_dialog) {
             tool_guess(d, &g);
-        }
+            Basis::ToolGuess
+        } else {
+            Basis::Generic
+        };
         ev.push(g.first.line, &g.first.text, g.why);
+    } else {
+        basis = Basis::Generic;
     }
     if d.category == Family::RestoreTool {
         tool_remedies(d, a.tool.as_ref());
@@ -190,7 +200,7 @@ pub(crate) fn failure<'a>(
         d.settle = None;
     }
     super::evidence::supporting(d, s, a, ev);
-    others
+    (others, basis)
 }
 
 /// Only generic failure markers: say so, and what would settle it.
@@ -445,7 +455,7 @@ pub(crate) fn incomplete<'a>(
     s: &Signals<'a>,
     a: &Analyzer,
     ev: &mut Collector,
-) -> Vec<Candidate<'a>> {
+) -> (Vec<Candidate<'a>>, Basis) {
     let t = data::text(TextId::Incomplete);
     d.title = t.title.clone();
     d.explanation = t.explanation.clone();
@@ -465,9 +475,15 @@ pub(crate) fn incomplete<'a>(
         .as_ref()
         .is_some_and(|t| t.older_than_firmware == Some(true));
     if !old && stage_lead(d, &t.explanation) {
-        return s.failures.clone();
+        return (s.failures.clone(), Basis::StageLead);
     }
+    let mut basis = Basis::Incomplete;
     if old || host_is_tool(d, a) {
+        basis = if old {
+            Basis::OldTool
+        } else {
+            Basis::ToolIncomplete
+        };
         let t = data::text(TextId::ToolIncomplete);
         d.category = Family::RestoreTool;
         d.confidence = Confidence::Low;
@@ -477,7 +493,7 @@ pub(crate) fn incomplete<'a>(
         }
         tool_remedies(d, a.tool.as_ref());
     }
-    s.failures.clone()
+    (s.failures.clone(), basis)
 }
 
 /// Nothing recognised as a restore log.

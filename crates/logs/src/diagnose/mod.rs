@@ -15,6 +15,7 @@ mod candidates;
 mod cause;
 mod custom;
 mod evidence;
+pub(crate) mod fallback;
 mod findings;
 mod firmware_age;
 mod outcome;
@@ -23,6 +24,7 @@ use crate::analyzer::{Analyzer, LineText};
 use crate::data::{self, Rule, RuleKind};
 use crate::report::{Diagnosis, Outcome};
 use crate::scan::ScanStats;
+use fallback::Basis;
 use rd_model::{Confidence, Family};
 
 /// One candidate cause: a rule with the lines that fired it.
@@ -155,24 +157,55 @@ impl<'a> Signals<'a> {
     }
 }
 
+/// The rules' diagnosis of one log with what a learned fallback would read from it (for
+/// measuring such a fallback, see `accuracy::cross_validate`; it is not wired into the
+/// diagnosis, see [`fallback`]).
+pub(crate) struct Inspection {
+    /// The diagnosis.
+    pub diagnosis: Diagnosis,
+    /// How the rules answered.
+    pub basis: Basis,
+    /// The fallback's features of the log.
+    pub features: fallback::Features,
+    /// Whether the fallback may not say `success` for it.
+    pub no_success: bool,
+}
+
 /// Builds the diagnosis from everything the analyzer gathered.
-pub fn diagnose(mut a: Analyzer, stats: ScanStats) -> Diagnosis {
+pub fn diagnose(a: Analyzer, stats: ScanStats) -> Diagnosis {
+    run(a, stats, false).diagnosis
+}
+
+/// The diagnosis with the fallback's inputs.
+pub(crate) fn inspect(a: Analyzer, stats: ScanStats) -> Inspection {
+    run(a, stats, true)
+}
+
+fn run(mut a: Analyzer, stats: ScanStats, inspecting: bool) -> Inspection {
     a.finish();
     let signals = Signals::gather(&a);
     let verdict = outcome::decide(&signals, &a);
     let mut d = base(&a, stats, verdict.outcome);
     let mut ev = evidence::Collector::default();
-    let others = match verdict.outcome {
+    let (others, basis) = match verdict.outcome {
         Outcome::Success => {
             cause::success(&mut d, &signals, &mut ev);
-            Vec::new()
+            (Vec::new(), Basis::Settled)
         }
         Outcome::Failure => cause::failure(&mut d, &signals, &a, &verdict, &mut ev),
         Outcome::Incomplete => cause::incomplete(&mut d, &signals, &a, &mut ev),
         Outcome::Unknown => {
             cause::unrecognised(&mut d);
-            Vec::new()
+            (Vec::new(), Basis::Unrecognised)
         }
+    };
+    let (features, no_success) = if inspecting {
+        (
+            fallback::features(&a, &d),
+            fallback::forbids_success(&d, &signals),
+        )
+    } else {
+        (Vec::new(), false)
     };
     if d.confidence == Confidence::Low && verdict.outcome != Outcome::Success {
         d.candidates = candidates::build(&d, &signals, &a);
@@ -180,7 +213,12 @@ pub fn diagnose(mut a: Analyzer, stats: ScanStats) -> Diagnosis {
     d.evidence = ev.ordered(d.rule.as_deref(), &signals);
     d.noise = findings::noise_notes(&signals);
     d.findings = findings::findings(&d, &others);
-    d
+    Inspection {
+        diagnosis: d,
+        basis,
+        features,
+        no_success,
+    }
 }
 
 /// The diagnosis with everything that does not depend on the cause.
