@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let mut root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus/real");
     let mut parts = vec![Part::Tuned, Part::Blind];
     let mut per_log = false;
+    let mut cross = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -33,13 +34,16 @@ fn main() -> ExitCode {
                 _ => return usage("--part takes tuned, blind or both"),
             },
             "--per-log" => per_log = true,
-            "--cv" => return cv(&root, per_log),
+            "--cv" => cross = true,
             "--explain" => match args.next().and_then(|x| x.parse::<u32>().ok()) {
                 Some(id) => return explain(&root, id),
                 None => return usage("--explain needs a log id"),
             },
             other => return usage(&format!("unknown argument {other}")),
         }
+    }
+    if cross {
+        return cv(&root, per_log);
     }
     let entries = match accuracy::load_index(&root) {
         Ok(e) => e,
