@@ -719,6 +719,35 @@ async fn logs_lists_the_found_logs_and_log_found_diagnoses_only_those() {
     assert_eq!(ask(app(), get("/api/log?found=0")).await.status, 404);
 }
 
+/// The companion's server on the timed fake bus: an iPhone X that drops off while restoring
+/// and comes back in Recovery.
+fn on_fake_bus(c: &Companion) -> Router {
+    rd_web::router(AppState {
+        usb: rd_engine::UsbSource::fixture(fixture(
+            "watch/tests/fixtures/iphonex_restore_drop_recovery.json",
+        )),
+        ..c.state()
+    })
+}
+
+/// Reads a server-sent event stream until one event's data matches; all events read so far.
+async fn read_events_until(
+    body: &mut Body,
+    found: impl Fn(&Value) -> bool,
+) -> Vec<(String, Value)> {
+    let mut text = String::new();
+    loop {
+        let seen = events(&text);
+        if seen.iter().any(|(_, d)| found(d)) {
+            return seen;
+        }
+        let frame = body.frame().await.expect("the stream goes on").unwrap();
+        if let Ok(data) = frame.into_data() {
+            text.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+}
+
 /// The attempts recorded in the companion's history folder, as `/api/history` lists them.
 async fn recorded_attempts(c: &Companion) -> Vec<Value> {
     let v = ask(c.app(), get("/api/history")).await.json();
@@ -756,24 +785,12 @@ async fn a_found_log_is_recorded_as_an_attempt_like_log_path() {
 #[tokio::test]
 async fn a_watched_restore_is_recorded_when_the_page_closes() {
     let c = companion();
-    let app = rd_web::router(AppState {
-        usb: rd_engine::UsbSource::fixture(fixture(
-            "watch/tests/fixtures/iphonex_restore_drop_recovery.json",
-        )),
-        ..c.state()
-    });
-    let resp = app.oneshot(get("/api/watch")).await.unwrap();
+    let resp = on_fake_bus(&c).oneshot(get("/api/watch")).await.unwrap();
     assert_eq!(resp.status(), 200);
     let mut body = resp.into_body();
-    let mut text = String::new();
     // Read until the bus diagnoses the device's return in Recovery (held back: a log may still
     // explain it), then close the page.
-    while !events(&text).iter().any(|(_, d)| d["event"] == "diagnosis") {
-        let frame = body.frame().await.expect("the stream goes on").unwrap();
-        if let Ok(data) = frame.into_data() {
-            text.push_str(&String::from_utf8_lossy(&data));
-        }
-    }
+    read_events_until(&mut body, |d| d["event"] == "diagnosis").await;
     drop(body);
     // The held-back diagnosis is written on a blocking thread after the page closed.
     let mut attempts = Vec::new();
@@ -891,13 +908,7 @@ async fn companion_routes_refuse_a_foreign_origin() {
 #[tokio::test]
 async fn watch_streams_the_timeline_of_the_timed_fake_bus() {
     let c = companion();
-    let app = rd_web::router(AppState {
-        usb: rd_engine::UsbSource::fixture(fixture(
-            "watch/tests/fixtures/iphonex_restore_drop_recovery.json",
-        )),
-        ..c.state()
-    });
-    let resp = app.oneshot(get("/api/watch")).await.unwrap();
+    let resp = on_fake_bus(&c).oneshot(get("/api/watch")).await.unwrap();
     assert_eq!(resp.status(), 200);
     assert!(
         resp.headers()["content-type"]
@@ -907,18 +918,7 @@ async fn watch_streams_the_timeline_of_the_timed_fake_bus() {
     );
     // Read until the device has arrived; the stream itself runs until the page closes.
     let mut body = resp.into_body();
-    let mut text = String::new();
-    let mut seen = Vec::new();
-    while !seen
-        .iter()
-        .any(|(_, d): &(String, Value)| d["event"] == "arrived")
-    {
-        let frame = body.frame().await.expect("the stream goes on").unwrap();
-        if let Ok(data) = frame.into_data() {
-            text.push_str(&String::from_utf8_lossy(&data));
-        }
-        seen = events(&text);
-    }
+    let seen = read_events_until(&mut body, |d| d["event"] == "arrived").await;
     assert_eq!(seen[0].0, "timeline");
     assert_eq!(seen[0].1["event"], "started");
     let arrived = &seen
