@@ -300,19 +300,34 @@ impl<'a> ModeName<'a> {
 }
 
 /// [`mode`] given the line's lower-cased copy.
+///
+/// The checks come in an order that searches the line as few times as possible (this runs on
+/// every line that says " mode"): the two keys holding "state" are looked for only when the
+/// line holds "state", the one holding " mode" only when it holds " mode", and the vetoes only
+/// once a mode word was found. Each check can only give `None` or its own answer, and those
+/// that answer come in the original order, so the result is the same as trying them in turn.
 pub(crate) fn mode_in<'a>(text: &'a str, lower: &str) -> Option<ModeName<'a>> {
-    if let Some(p) = find(lower, "changing state from") {
+    let state = has(lower, "state");
+    if state && let Some(p) = find(lower, "changing state from") {
         let rest = &text[p..];
         let to = find(&lower[p..], " to ")?;
         let target = rest[to + 4..].trim().trim_matches(['\'', '"', '.']);
         return (!target.is_empty()).then_some(ModeName::Named(target));
     }
-    for key in ["found a device with mode:", "starting state:"] {
-        if let Some(p) = find(lower, key) {
+    let mode_at = find(lower, " mode");
+    for (key, needs) in [
+        ("found a device with mode:", mode_at.is_some()),
+        ("starting state:", state),
+    ] {
+        if needs && let Some(p) = find(lower, key) {
             let v = text[p + key.len()..].split_whitespace().next()?;
             return canonical_mode(v).map(ModeName::Known);
         }
     }
+    let p = mode_at?;
+    let before = lower[..p].trim_end();
+    let word = before.rsplit(|c: char| !c.is_ascii_alphanumeric()).next()?;
+    let cand = canonical_mode(word)?;
     if lower.starts_with("put ")
         || has(lower, "please")
         || has(lower, "needs to be")
@@ -320,10 +335,6 @@ pub(crate) fn mode_in<'a>(text: &'a str, lower: &str) -> Option<ModeName<'a>> {
     {
         return None;
     }
-    let p = find(lower, " mode")?;
-    let before = lower[..p].trim_end();
-    let word = before.rsplit(|c: char| !c.is_ascii_alphanumeric()).next()?;
-    let cand = canonical_mode(word)?;
     // Only lines that report where the device is or goes.
     let reports = [
         "found device in",
@@ -648,6 +659,89 @@ pub(crate) fn protocol_version_in(text: &str, lower: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `mode_in` with its checks in their plain order (the reference for the reordered one).
+    fn mode_in_plain<'a>(text: &'a str, lower: &str) -> Option<ModeName<'a>> {
+        if let Some(p) = find(lower, "changing state from") {
+            let rest = &text[p..];
+            let to = find(&lower[p..], " to ")?;
+            let target = rest[to + 4..].trim().trim_matches(['\'', '"', '.']);
+            return (!target.is_empty()).then_some(ModeName::Named(target));
+        }
+        for key in ["found a device with mode:", "starting state:"] {
+            if let Some(p) = find(lower, key) {
+                let v = text[p + key.len()..].split_whitespace().next()?;
+                return canonical_mode(v).map(ModeName::Known);
+            }
+        }
+        if lower.starts_with("put ")
+            || has(lower, "please")
+            || has(lower, "needs to be")
+            || has(lower, "need to put")
+        {
+            return None;
+        }
+        let p = find(lower, " mode")?;
+        let before = lower[..p].trim_end();
+        let word = before.rsplit(|c: char| !c.is_ascii_alphanumeric()).next()?;
+        let cand = canonical_mode(word)?;
+        let reports = [
+            "found device in",
+            "in ",
+            "entering",
+            "enter ",
+            "now in",
+            "to enter",
+            "into",
+            "device is",
+            "succeeded",
+        ];
+        reports
+            .iter()
+            .any(|r| has(lower, r))
+            .then_some(ModeName::Known(cand))
+    }
+
+    /// Pieces of mode lines: every key, veto and report of `mode_in`, and mode words.
+    const MODE_PIECES: &[&str] = &[
+        "Changing state from",
+        " to ",
+        "Found a device with mode:",
+        "Starting State:",
+        "Put ",
+        "please",
+        "needs to be",
+        "need to put",
+        " mode",
+        " Mode",
+        "Recovery",
+        "DFU",
+        "restore",
+        "pwned",
+        "found device in",
+        "in ",
+        "entering",
+        "enter ",
+        "now in",
+        "into",
+        "device is",
+        "succeeded",
+        "state",
+        " ",
+        "'",
+        ".",
+        "x",
+    ];
+
+    proptest! {
+        #[test]
+        fn mode_in_same_as_plain_order(pieces in proptest::collection::vec(0..MODE_PIECES.len(), 0..12)) {
+            let text: String = pieces.iter().map(|&i| MODE_PIECES[i]).collect();
+            let lower = text.to_ascii_lowercase();
+            prop_assert_eq!(mode_in(&text, &lower), mode_in_plain(&text, &lower));
+        }
+    }
 
     #[test]
     fn identity_lines() {
