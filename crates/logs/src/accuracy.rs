@@ -234,6 +234,9 @@ pub struct Summary {
     pub label_in_candidates: usize,
     /// Per confidence the tool gave (scored logs): (n, right).
     pub by_confidence: BTreeMap<Confidence, (usize, usize)>,
+    /// Per confidence of the label itself (`high`: a maintainer's statement or confirmed fix;
+    /// `medium`: a plausible answer; `low`: the log alone), over scored logs: (n, right).
+    pub by_label_confidence: BTreeMap<String, (usize, usize)>,
     /// (label, got) → count over scored logs.
     pub confusion: BTreeMap<(Family, Family), usize>,
 }
@@ -302,11 +305,16 @@ pub fn summarize(scored: &[Scored]) -> Summary {
         if x.confidently_wrong() {
             s.confidently_wrong += 1;
         }
+        let right = usize::from(v == Verdict::Right);
         let c = s.by_confidence.entry(x.confidence).or_default();
         c.0 += 1;
-        if v == Verdict::Right {
-            c.1 += 1;
-        }
+        c.1 += right;
+        let l = s
+            .by_label_confidence
+            .entry(x.entry.label_confidence.clone())
+            .or_default();
+        l.0 += 1;
+        l.1 += right;
         *s.confusion.entry((x.entry.label, x.got)).or_default() += 1;
     }
     s
@@ -325,6 +333,15 @@ fn short(f: Family) -> &'static str {
         Family::RestoreTool => "tool",
         Family::Success => "ok",
         Family::Unknown => "unk",
+    }
+}
+
+/// `part / whole` as a right-aligned percentage, `-` for none.
+fn pct_of(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "    -".to_string()
+    } else {
+        format!("{:5.1}%", 100.0 * part as f64 / whole as f64)
     }
 }
 
@@ -361,17 +378,25 @@ pub fn render(part: Part, s: &Summary) -> String {
     let _ = writeln!(o, "by confidence given:");
     for c in [Confidence::High, Confidence::Medium, Confidence::Low] {
         let (n, r) = s.by_confidence.get(&c).copied().unwrap_or((0, 0));
-        let pct = if n == 0 {
-            "    -".to_string()
-        } else {
-            format!("{:5.1}%", 100.0 * r as f64 / n as f64)
-        };
         let _ = writeln!(
             o,
-            "  {:<6} {:>3} given, {:>3} right {pct}",
+            "  {:<6} {:>3} given, {:>3} right {}",
             c.as_str(),
             n,
-            r
+            r,
+            pct_of(r, n)
+        );
+    }
+    let _ = writeln!(o, "by how sure the label is (its thread's evidence):");
+    for c in ["high", "medium", "low"] {
+        let (n, r) = s.by_label_confidence.get(c).copied().unwrap_or((0, 0));
+        let _ = writeln!(
+            o,
+            "  label {:<6} {:>3} scored, {:>3} right {}",
+            c,
+            n,
+            r,
+            pct_of(r, n)
         );
     }
     let _ = writeln!(
@@ -386,19 +411,12 @@ pub fn render(part: Part, s: &Summary) -> String {
         if named == 0 && labelled == 0 {
             continue;
         }
-        let frac = |a: usize, b: usize| {
-            if b == 0 {
-                "    -".to_string()
-            } else {
-                format!("{:5.1}%", 100.0 * a as f64 / b as f64)
-            }
-        };
         let _ = writeln!(
             o,
             "  {:<17} precision {} ({right}/{named})  recall {} ({right}/{labelled})",
             f.as_str(),
-            frac(right, named),
-            frac(right, labelled)
+            pct_of(right, named),
+            pct_of(right, labelled)
         );
     }
     let _ = writeln!(o, "confusion (rows: label, columns: diagnosis):");

@@ -121,3 +121,98 @@ fn every_index_entry_has_its_log_and_a_part() {
     ids.dedup();
     assert_eq!(ids.len(), entries.len(), "duplicate corpus ids");
 }
+
+/// One line of a log-only reading (`corpus/real/readings/*.jsonl`, see its README).
+#[derive(serde::Deserialize)]
+struct Reading {
+    file: String,
+    family: String,
+    confidence: String,
+    #[serde(default)]
+    candidates: Vec<String>,
+    evidence: String,
+}
+
+#[test]
+fn each_reading_covers_its_part_once_and_quotes_its_logs() {
+    let entries = accuracy::load_index(&root()).expect("corpus/real/index is readable");
+    let families: Vec<&str> = rd_model::Family::ALL.iter().map(|f| f.as_str()).collect();
+    let dir = root().join("readings");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus/real/readings exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "{files:?}");
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let part = if name.starts_with("blind-") {
+            "blind/"
+        } else {
+            "tuned/"
+        };
+        let mut want: Vec<String> = entries
+            .iter()
+            .filter(|e| e.file.starts_with(part) && e.label != rd_model::Family::Unknown)
+            .map(|e| format!("corpus/real/{}", e.file))
+            .collect();
+        want.sort();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut got = Vec::new();
+        for line in text.lines() {
+            let r: Reading = serde_json::from_str(line).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(
+                r.family == "undeterminable" || families.contains(&r.family.as_str()),
+                "{name}: {}",
+                r.family
+            );
+            assert!(
+                ["high", "medium", "low", "none"].contains(&r.confidence.as_str()),
+                "{name}: {}",
+                r.confidence
+            );
+            assert!(
+                r.candidates.iter().all(|c| families.contains(&c.as_str())),
+                "{name}: {:?}",
+                r.candidates
+            );
+            let log = std::fs::read(root().join("../..").join(&r.file)).unwrap();
+            let log = String::from_utf8_lossy(&log);
+            // A quote may elide the middle of a long line with "...".
+            let quote = r.evidence.trim();
+            assert!(
+                quote == "none"
+                    || quote
+                        .split("...")
+                        .map(str::trim)
+                        .filter(|piece| !piece.is_empty())
+                        .all(|piece| log.contains(piece)),
+                "{name}: {} does not hold the reading's quote",
+                r.file
+            );
+            got.push(r.file);
+        }
+        got.sort();
+        assert_eq!(got, want, "{name} reads each labelled log of its part once");
+    }
+}
+
+#[test]
+fn the_label_confidence_breakdown_covers_every_scored_log() {
+    let entries = accuracy::load_index(&root()).expect("corpus/real/index is readable");
+    let scored = accuracy::score(&root(), &entries, Part::Tuned).expect("tuned logs are readable");
+    let s = accuracy::summarize(&scored);
+    let (n, right) = s
+        .by_label_confidence
+        .values()
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    assert_eq!((n, right), (s.scored(), s.right));
+    assert!(
+        s.by_label_confidence
+            .keys()
+            .all(|k| ["high", "medium", "low"].contains(&k.as_str())),
+        "{:?}",
+        s.by_label_confidence.keys()
+    );
+}
