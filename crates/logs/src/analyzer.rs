@@ -139,6 +139,8 @@ pub struct Analyzer {
     /// Last marker line seen.
     pub last_line: Option<LineText>,
     last_exception: Option<u64>,
+    /// The last non-empty marker line of the chunk being applied (number, index in the chunk).
+    last_in_chunk: Option<(u64, usize)>,
     target_from_name: (bool, bool),
     /// Reused buffer for a deferred extractor's lower-cased line.
     lower: String,
@@ -171,27 +173,37 @@ impl Analyzer {
 
     /// Applies one prepared marker line (`index` in its chunk `chunk`) in input order: the
     /// state updates of its steps, and the display text of what is kept from it.
+    ///
+    /// Every marker line of a chunk must be applied, the last one too: the last line kept
+    /// ([`Analyzer::last_line`]) is copied out of the chunk once, at its last marker line,
+    /// rather than at every line.
     pub fn apply(&mut self, line_no: u64, chunk: &Prepared, index: usize) {
         let l = chunk.lines[index];
-        if l.empty {
-            return;
-        }
-        if l.markdown {
-            self.markdown_lines += 1;
-        }
-        let clean = &chunk.text[l.start as usize..l.end as usize];
-        let text = &chunk.text[l.text_start as usize..l.end as usize];
-        let display = clean::display(clean);
-        for step in &chunk.steps[l.steps_start as usize..l.steps_end as usize] {
-            self.step(*step, line_no, text, &display, chunk);
-        }
-        match &mut self.last_line {
-            Some(last) => {
-                last.line = line_no;
-                last.text.clear();
-                last.text.push_str(&display);
+        if !l.empty {
+            if l.markdown {
+                self.markdown_lines += 1;
             }
-            None => self.last_line = Some(LineText::new(line_no, &display)),
+            let clean = &chunk.text[l.start as usize..l.end as usize];
+            let text = &chunk.text[l.text_start as usize..l.end as usize];
+            let display = clean::display(clean);
+            for step in &chunk.steps[l.steps_start as usize..l.steps_end as usize] {
+                self.step(*step, line_no, text, &display, chunk);
+            }
+            self.last_in_chunk = Some((line_no, index));
+        }
+        if index + 1 == chunk.lines.len()
+            && let Some((line_no, at)) = self.last_in_chunk.take()
+        {
+            let l = chunk.lines[at];
+            let display = clean::display(&chunk.text[l.start as usize..l.end as usize]);
+            match &mut self.last_line {
+                Some(last) => {
+                    last.line = line_no;
+                    last.text.clear();
+                    last.text.push_str(&display);
+                }
+                None => self.last_line = Some(LineText::new(line_no, &display)),
+            }
         }
     }
 

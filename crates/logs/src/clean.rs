@@ -116,11 +116,7 @@ fn clean_general(raw: &str, out: &mut String) -> CleanSpan {
     let b = s.as_bytes();
     if has_double(b, b'*') || has_double(b, b'_') {
         markdown = true;
-        let mut owned = s.replace("**", "").replace("__", "");
-        if owned.starts_with('`') || owned.ends_with('`') {
-            owned = owned.trim_matches('`').to_string();
-        }
-        push_untabbed(owned.trim(), out);
+        push_unmarked(s, out);
     } else {
         let t = if s.starts_with('`') || s.ends_with('`') {
             s.trim_matches('`')
@@ -187,10 +183,57 @@ fn has_double(b: &[u8], c: u8) -> bool {
 /// Appends `s` with tabs turned into spaces.
 fn push_untabbed(s: &str, out: &mut String) {
     if memchr::memchr(b'\t', s.as_bytes()).is_some() {
-        out.push_str(&s.replace('\t', " "));
+        out.extend(s.chars().map(|c| if c == '\t' { ' ' } else { c }));
     } else {
         out.push_str(s);
     }
+}
+
+/// Appends what `s.replace("**", "").replace("__", "")` leaves, with backticks around it and
+/// then whitespace trimmed and tabs turned into spaces, without allocating (`replace` builds a
+/// searcher and a string per call; this copies the runs between the pairs). The `**` pairs go
+/// first, into a reused buffer, so that a `__` made by their removal (`_**_`) goes too. Tabs
+/// turn into spaces before the trimming, which gives the same text: the trims remove tabs and
+/// spaces alike.
+fn push_unmarked(s: &str, out: &mut String) {
+    thread_local! {
+        static UNSTARRED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    let start = out.len();
+    UNSTARRED.with_borrow_mut(|unstarred| {
+        unstarred.clear();
+        remove_pairs(s, b'*', &mut |run| unstarred.push_str(run));
+        remove_pairs(unstarred, b'_', &mut |run| push_untabbed(run, out));
+    });
+    let all = &out[start..];
+    let mut kept = all;
+    if kept.starts_with('`') || kept.ends_with('`') {
+        kept = kept.trim_matches('`');
+    }
+    let kept = kept.trim();
+    // `kept` is a slice of `all`: its offsets are where it starts and ends in it.
+    let from = kept.as_ptr() as usize - all.as_ptr() as usize;
+    let to = from + kept.len();
+    out.truncate(start + to);
+    out.replace_range(start..start + from, "");
+}
+
+/// Hands `push` the runs of `s` between the pairs `cc` that `s.replace("cc", "")` removes
+/// (found left to right, not overlapping).
+fn remove_pairs(s: &str, c: u8, push: &mut impl FnMut(&str)) {
+    let b = s.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while let Some(p) = memchr::memchr(c, &b[i..]) {
+        let at = i + p;
+        if b.get(at + 1) == Some(&c) {
+            push(&s[run..at]);
+            run = at + 2;
+            i = at + 2;
+        } else {
+            i = at + 1;
+        }
+    }
+    push(&s[run..]);
 }
 
 /// The evidence text of a cleaned line: at most `MAX_DISPLAY` characters, `…` when shortened.

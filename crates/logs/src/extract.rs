@@ -4,6 +4,7 @@
 //! uses the `*_in` forms that take the line's lower-cased copy made once for all of them.
 
 use crate::report::{CheckpointEvent, CheckpointState, CodeKind};
+use crate::scan::LinePairs;
 
 /// Whether `needle` occurs in `hay` (substring search without the setup cost of `str::contains`
 /// on short lines).
@@ -301,40 +302,31 @@ impl<'a> ModeName<'a> {
 
 /// [`mode`] given the line's lower-cased copy.
 ///
-/// The checks come in an order that searches the line as few times as possible (this runs on
-/// every line that says " mode"): the two keys holding "state" are looked for only when the
-/// line holds "state", the one holding " mode" only when it holds " mode", and the vetoes only
-/// once a mode word was found. Each check can only give `None` or its own answer, and those
-/// that answer come in the original order, so the result is the same as trying them in turn.
+/// This runs on every line that says " mode" and looks for up to 14 phrases in it: the line's
+/// byte pairs ([`LinePairs`]) rule most of them out without a search.
 pub(crate) fn mode_in<'a>(text: &'a str, lower: &str) -> Option<ModeName<'a>> {
-    let state = has(lower, "state");
-    if state && let Some(p) = find(lower, "changing state from") {
+    let pairs = LinePairs::of(lower.as_bytes());
+    let find = |needle: &str| pairs.find(lower.as_bytes(), needle.as_bytes());
+    let has = |needle: &str| find(needle).is_some();
+    if let Some(p) = find("changing state from") {
         let rest = &text[p..];
-        let to = find(&lower[p..], " to ")?;
+        let to = self::find(&lower[p..], " to ")?;
         let target = rest[to + 4..].trim().trim_matches(['\'', '"', '.']);
         return (!target.is_empty()).then_some(ModeName::Named(target));
     }
-    let mode_at = find(lower, " mode");
-    for (key, needs) in [
-        ("found a device with mode:", mode_at.is_some()),
-        ("starting state:", state),
-    ] {
-        if needs && let Some(p) = find(lower, key) {
+    for key in ["found a device with mode:", "starting state:"] {
+        if let Some(p) = find(key) {
             let v = text[p + key.len()..].split_whitespace().next()?;
             return canonical_mode(v).map(ModeName::Known);
         }
     }
-    let p = mode_at?;
+    if lower.starts_with("put ") || has("please") || has("needs to be") || has("need to put") {
+        return None;
+    }
+    let p = find(" mode")?;
     let before = lower[..p].trim_end();
     let word = before.rsplit(|c: char| !c.is_ascii_alphanumeric()).next()?;
     let cand = canonical_mode(word)?;
-    if lower.starts_with("put ")
-        || has(lower, "please")
-        || has(lower, "needs to be")
-        || has(lower, "need to put")
-    {
-        return None;
-    }
     // Only lines that report where the device is or goes.
     let reports = [
         "found device in",
@@ -349,7 +341,7 @@ pub(crate) fn mode_in<'a>(text: &'a str, lower: &str) -> Option<ModeName<'a>> {
     ];
     reports
         .iter()
-        .any(|r| has(lower, r))
+        .any(|r| has(r))
         .then_some(ModeName::Known(cand))
 }
 

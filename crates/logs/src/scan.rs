@@ -19,7 +19,7 @@ mod drive;
 mod grams;
 mod short_find;
 
-pub(crate) use short_find::find as find_in_line;
+pub(crate) use short_find::{LinePairs, find as find_in_line};
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 1 << 20;

@@ -62,9 +62,52 @@ fn find_long(hay: &[u8], first: u8, rest: &[u8], last_start: usize) -> Option<us
     None
 }
 
+/// The adjacent byte pairs of one short line, as a 256-bit set. A needle whose pairs are not all
+/// in the set is not in the line, which one bit test per pair tells (most needles fail at their
+/// first pair); only the rest are searched. Code that looks for many needles in one line (the
+/// mode parser's 16 phrases, the rules' vetoes) builds the set once and saves most searches:
+/// building it costs about two searches.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LinePairs([u64; 4]);
+
+/// The set bit of the pair `a`, `b`.
+fn pair_bit(a: u8, b: u8) -> usize {
+    ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 24) as usize
+}
+
+impl LinePairs {
+    /// The pairs of `hay`.
+    pub(crate) fn of(hay: &[u8]) -> LinePairs {
+        let mut set = [0u64; 4];
+        for w in hay.windows(2) {
+            let h = pair_bit(w[0], w[1]);
+            set[h >> 6] |= 1 << (h & 63);
+        }
+        LinePairs(set)
+    }
+
+    /// Whether `needle` may occur in the line (false: it does not; needles shorter than two
+    /// bytes always may).
+    pub(crate) fn may_hold(&self, needle: &[u8]) -> bool {
+        needle.windows(2).all(|w| {
+            let h = pair_bit(w[0], w[1]);
+            self.0[h >> 6] >> (h & 63) & 1 != 0
+        })
+    }
+
+    /// [`find`] in `hay`, the line these pairs are of.
+    pub(crate) fn find(&self, hay: &[u8], needle: &[u8]) -> Option<usize> {
+        if self.may_hold(needle) {
+            find(hay, needle)
+        } else {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::find;
+    use super::{LinePairs, find};
     use proptest::prelude::*;
 
     fn plain(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -97,6 +140,7 @@ mod tests {
             needle in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(0u8), Just(1u8)], 0..12),
         ) {
             prop_assert_eq!(find(&hay, &needle), plain(&hay, &needle));
+            prop_assert_eq!(LinePairs::of(&hay).find(&hay, &needle), plain(&hay, &needle));
         }
     }
 }
