@@ -154,11 +154,22 @@ fn mode_str(m: ModeRef, chunk: &Prepared) -> &str {
     }
 }
 
+/// Appends `item` to a list of which only the last `MAX_EVENTS` count. The older ones are
+/// dropped `MAX_EVENTS` at a time, not one per push (that moved the whole list each time:
+/// ~8 KB of checkpoints per checkpoint line); [`Analyzer::finish`] drops the rest with
+/// [`keep_last`], and whatever reads a list during the scan looks at its last `MAX_EVENTS`.
 fn push_bounded<T>(v: &mut Vec<T>, item: T) {
-    if v.len() >= MAX_EVENTS {
-        v.remove(0);
+    if v.len() >= 2 * MAX_EVENTS {
+        v.drain(..v.len() - (MAX_EVENTS - 1));
     }
     v.push(item);
+}
+
+/// Drops all but the last `MAX_EVENTS` items of a list filled by [`push_bounded`].
+fn keep_last<T>(v: &mut Vec<T>) {
+    if v.len() > MAX_EVENTS {
+        v.drain(..v.len() - MAX_EVENTS);
+    }
 }
 
 impl Analyzer {
@@ -532,6 +543,7 @@ impl Analyzer {
                 .checkpoints
                 .iter()
                 .rev()
+                .take(MAX_EVENTS)
                 .find(|c| c.id == ev.id && c.name.is_some())
                 .and_then(|c| c.name.clone());
         }
@@ -610,6 +622,9 @@ impl Analyzer {
 
     /// Adds inferences that need the whole log (device vs. IPSW product types).
     pub fn finish(&mut self) {
+        keep_last(&mut self.events.modes);
+        keep_last(&mut self.events.operations);
+        keep_last(&mut self.events.checkpoints);
         if let (Some(d), Some(at)) = (&self.device, &self.ipsw_line)
             && let Some(pt) = &d.product_type
             && !self.target.ipsw_product_types.is_empty()

@@ -432,10 +432,11 @@ pub(crate) fn checkpoint_in(text: &str, lower: &str) -> Option<CheckpointEvent> 
         let mut after = rest[colon + 1..].trim_start();
         if let Some(r) = after.strip_prefix('(') {
             let close = r.find(')')?;
-            ev.result = int_after(&r[..close], ":");
+            // ":" holds no letter: the text serves as its own lower-cased copy.
+            ev.result = int_after_in(&r[..close], &r[..close], ":");
             after = r[close + 1..].trim_start();
         }
-        if let Some(b) = after.find(":[") {
+        if let Some(b) = find(after, ":[") {
             ev.phase = Some(after[..b].trim().to_string()).filter(|s| !s.is_empty());
             let r = &after[b + 2..];
             let close = r.find(']')?;
@@ -458,7 +459,7 @@ pub(crate) fn checkpoint_in(text: &str, lower: &str) -> Option<CheckpointEvent> 
             && has(rl, "complete")
         {
             ev.id = Some(hex_id(id));
-            ev.result = int_after(rest, "code");
+            ev.result = int_after_in(rest, rl, "code");
             ev.state = if ev.result.unwrap_or(0) == 0 {
                 CheckpointState::End
             } else {
@@ -477,8 +478,8 @@ pub(crate) fn checkpoint_in(text: &str, lower: &str) -> Option<CheckpointEvent> 
         } else {
             return None;
         };
-        ev.id = int_after(text, "id:").map(hex_id);
-        if let Some(o) = text.find(" (")
+        ev.id = int_after_in(text, lower, "id:").map(hex_id);
+        if let Some(o) = find(text, " (")
             && let Some(c) = text[o..].find(')')
         {
             let name = &text[o + 2..o + c];
@@ -486,10 +487,9 @@ pub(crate) fn checkpoint_in(text: &str, lower: &str) -> Option<CheckpointEvent> 
                 ev.name = Some(name.to_string());
             }
         }
-        ev.result = int_after(text, "result=");
-        if let Some(m) = text
-            .find("result=")
-            .and_then(|r| text[r..].find(": ").map(|c| r + c + 2))
+        ev.result = int_after_in(text, lower, "result=");
+        if let Some(m) =
+            find(text, "result=").and_then(|r| find(&text[r..], ": ").map(|c| r + c + 2))
         {
             ev.message = Some(text[m..].trim().to_string()).filter(|s| !s.is_empty());
         }
@@ -500,14 +500,14 @@ pub(crate) fn checkpoint_in(text: &str, lower: &str) -> Option<CheckpointEvent> 
     }
     if has(lower, "completed checkpoint") {
         ev.state = CheckpointState::End;
-        ev.id = int_after(text, "id:").map(hex_id);
+        ev.id = int_after_in(text, lower, "id:").map(hex_id);
         return Some(ev);
     }
     if has(lower, "'checkpoint_") {
         // pymobiledevice3: {'CHECKPOINT_RESULT': 0, 'CHECKPOINT_NAME': 'x', 'CHECKPOINT_ID': 1625, ...}
-        ev.result = int_after(text, "'CHECKPOINT_RESULT':");
-        ev.id = int_after(text, "'CHECKPOINT_ID':").map(hex_id);
-        if let Some(p) = text.find("'CHECKPOINT_NAME':") {
+        ev.result = int_after_in(text, lower, "'CHECKPOINT_RESULT':");
+        ev.id = int_after_in(text, lower, "'CHECKPOINT_ID':").map(hex_id);
+        if let Some(p) = find(text, "'CHECKPOINT_NAME':") {
             let r = text[p + 18..].trim_start().trim_start_matches('\'');
             ev.name = r
                 .split('\'')
