@@ -5,7 +5,7 @@
 //! for the SIMD (Teddy) prefilter. Instead the text is looked at through 4-byte windows at even
 //! positions only: each window is folded to lower case, hashed, and one bit of a 128 Kbit table
 //! (16 KiB, stays in L1) is tested. Windows are independent of each other, so the CPU overlaps
-//! them instead of waiting on a chain of table loads, and one 8-byte load serves three windows.
+//! them instead of waiting on a chain of table loads, and one 8-byte load serves two windows.
 //!
 //! Every literal is keyed so that one of its keys lands on an even position wherever it occurs:
 //! a literal of 5+ bytes by one window of its own at an even offset and one at an odd offset
@@ -366,7 +366,7 @@ impl Grams {
     /// Appends every even position from `from` (even) on whose 4-byte window has its filter bit
     /// set, until the list holds `MAX_CANDIDATES` (a chunk of nothing but key windows would
     /// otherwise list a million); returns where it stopped (`hay.len()` at the end). The hot
-    /// loop: one 8-byte load serves the windows at three even positions.
+    /// loop: one 8-byte load serves the windows at two even positions.
     fn candidates(&self, hay: &[u8], from: usize, out: &mut Vec<u32>) -> usize {
         let filter: &[u64; FILTER_WORDS] = &self.filter;
         let set = |folded: u32| {
@@ -381,14 +381,11 @@ impl Grams {
             }
             if set((w >> 16) as u32) {
                 out.push(i as u32 + 2);
-            }
-            if set((w >> 32) as u32) {
-                out.push(i as u32 + 4);
                 if out.len() >= MAX_CANDIDATES {
-                    return i + 6;
+                    return i + 4;
                 }
             }
-            i += 6;
+            i += 4;
         }
         while let Some(four) = hay.get(i..i + 4) {
             if set(fold_slice(four)) {
