@@ -232,6 +232,9 @@ pub struct Summary {
     pub success_for_failure: usize,
     /// Scored `unknown` answers whose candidates include the label.
     pub label_in_candidates: usize,
+    /// Scored logs where the label is the answer or one of the candidates listed with it (what
+    /// a user who reads the whole answer is pointed at).
+    pub label_listed: usize,
     /// Per confidence the tool gave (scored logs): (n, right).
     pub by_confidence: BTreeMap<Confidence, (usize, usize)>,
     /// Per confidence of the label itself (`high`: a maintainer's statement or confirmed fix;
@@ -305,6 +308,9 @@ pub fn summarize(scored: &[Scored]) -> Summary {
         if x.confidently_wrong() {
             s.confidently_wrong += 1;
         }
+        if v == Verdict::Right || x.candidates.contains(&x.entry.label) {
+            s.label_listed += 1;
+        }
         let right = usize::from(v == Verdict::Right);
         let c = s.by_confidence.entry(x.confidence).or_default();
         c.0 += 1;
@@ -374,6 +380,12 @@ pub fn render(part: Part, s: &Summary) -> String {
         s.confidently_wrong,
         s.pct(s.confidently_wrong),
         s.success_for_failure
+    );
+    let _ = writeln!(
+        o,
+        "the label is the answer or among its candidates: {:>3} ({:5.1}%)",
+        s.label_listed,
+        s.pct(s.label_listed)
     );
     let _ = writeln!(o, "by confidence given:");
     for c in [Confidence::High, Confidence::Medium, Confidence::Low] {

@@ -208,6 +208,7 @@ fn the_label_confidence_breakdown_covers_every_scored_log() {
         .values()
         .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     assert_eq!((n, right), (s.scored(), s.right));
+    assert!(s.right + s.label_in_candidates <= s.label_listed && s.label_listed <= s.scored());
     assert!(
         s.by_label_confidence
             .keys()
