@@ -327,23 +327,24 @@ pub(crate) fn mode_in<'a>(text: &'a str, lower: &str) -> Option<ModeName<'a>> {
     let before = lower[..p].trim_end();
     let word = before.rsplit(|c: char| !c.is_ascii_alphanumeric()).next()?;
     let cand = canonical_mode(word)?;
-    // Only lines that report where the device is or goes.
-    let reports = [
-        "found device in",
-        "in ",
-        "entering",
-        "enter ",
-        "now in",
-        "to enter",
-        "into",
-        "device is",
-        "succeeded",
-    ];
-    reports
+    MODE_REPORTS
         .iter()
         .any(|r| has(r))
         .then_some(ModeName::Known(cand))
 }
+
+/// Words of a line that reports where the device is or goes (a mode line counts only with one).
+const MODE_REPORTS: [&str; 9] = [
+    "found device in",
+    "in ",
+    "entering",
+    "enter ",
+    "now in",
+    "to enter",
+    "into",
+    "device is",
+    "succeeded",
+];
 
 fn canonical_mode(w: &str) -> Option<&'static str> {
     const MODES: [(&str, &str); 8] = [
@@ -678,18 +679,7 @@ mod tests {
         let before = lower[..p].trim_end();
         let word = before.rsplit(|c: char| !c.is_ascii_alphanumeric()).next()?;
         let cand = canonical_mode(word)?;
-        let reports = [
-            "found device in",
-            "in ",
-            "entering",
-            "enter ",
-            "now in",
-            "to enter",
-            "into",
-            "device is",
-            "succeeded",
-        ];
-        reports
+        MODE_REPORTS
             .iter()
             .any(|r| has(lower, r))
             .then_some(ModeName::Known(cand))

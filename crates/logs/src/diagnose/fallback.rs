@@ -264,50 +264,48 @@ impl Model {
     /// The families best first with their probabilities (classes without training logs are
     /// left out).
     pub fn rank(&self, features: &[String]) -> Vec<(Family, f64)> {
-        let logs: u32 = self.classes.iter().map(|c| c.logs).sum();
         let vocab = self.counts.len() as f64;
-        let mut scores: Vec<(Family, f64)> = self
-            .classes
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.logs > 0)
-            .map(|(i, c)| {
-                let denom = f64::from(c.features) + ALPHA * vocab;
-                let mut s = (f64::from(c.logs) / f64::from(logs)).ln();
-                for f in features {
-                    if let Some(v) = self.counts.get(f) {
-                        s += ((f64::from(v[i]) + ALPHA) / denom).ln();
-                    }
+        self.rank_with(|i, c, mut s| {
+            let denom = f64::from(c.features) + ALPHA * vocab;
+            for f in features {
+                if let Some(v) = self.counts.get(f) {
+                    s += ((f64::from(v[i]) + ALPHA) / denom).ln();
                 }
-                (c.family, s)
-            })
-            .collect();
-        normalise(&mut scores);
-        scores
+            }
+            s
+        })
     }
 
     /// Bernoulli naive Bayes over the same counts (absent features count too): the families
     /// best first with their probabilities.
     pub fn rank_bernoulli(&self, features: &[String]) -> Vec<(Family, f64)> {
-        let logs: u32 = self.classes.iter().map(|c| c.logs).sum();
         let present: BTreeSet<&str> = features.iter().map(String::as_str).collect();
+        self.rank_with(|i, c, mut s| {
+            let n = f64::from(c.logs);
+            for (f, v) in &self.counts {
+                let p = (f64::from(v[i]) + ALPHA) / (n + 2.0 * ALPHA);
+                s += if present.contains(f.as_str()) {
+                    p.ln()
+                } else {
+                    (1.0 - p).ln()
+                };
+            }
+            s
+        })
+    }
+
+    /// Each class with training logs scored by `score(index, class, log prior)` (a log
+    /// likelihood), normalised to probabilities, best first.
+    fn rank_with(&self, score: impl Fn(usize, &ClassTotals, f64) -> f64) -> Vec<(Family, f64)> {
+        let logs: u32 = self.classes.iter().map(|c| c.logs).sum();
         let mut scores: Vec<(Family, f64)> = self
             .classes
             .iter()
             .enumerate()
             .filter(|(_, c)| c.logs > 0)
             .map(|(i, c)| {
-                let n = f64::from(c.logs);
-                let mut s = (n / f64::from(logs)).ln();
-                for (f, v) in &self.counts {
-                    let p = (f64::from(v[i]) + ALPHA) / (n + 2.0 * ALPHA);
-                    s += if present.contains(f.as_str()) {
-                        p.ln()
-                    } else {
-                        (1.0 - p).ln()
-                    };
-                }
-                (c.family, s)
+                let prior = (f64::from(c.logs) / f64::from(logs)).ln();
+                (c.family, score(i, c, prior))
             })
             .collect();
         normalise(&mut scores);
@@ -353,17 +351,19 @@ mod tests {
         }
     }
 
+    /// Two usb logs (features a; a, b) and one success log (b), each from its own thread.
+    fn three_logs() -> [Example; 3] {
+        [
+            ex(&["a"], Family::Usb, "t1"),
+            ex(&["a", "b"], Family::Usb, "t2"),
+            ex(&["b"], Family::Success, "t3"),
+        ]
+    }
+
     #[test]
     fn multinomial_probabilities_match_a_hand_computation() {
         // usb: 2 logs, features a (2) b (1) -> 3; success: 1 log, b (1) -> 1; vocabulary {a, b}.
-        let m = Model::train(
-            &[
-                ex(&["a"], Family::Usb, "t1"),
-                ex(&["a", "b"], Family::Usb, "t2"),
-                ex(&["b"], Family::Success, "t3"),
-            ],
-            1,
-        );
+        let m = Model::train(&three_logs(), 1);
         assert_eq!(m.counts.len(), 2);
         // For {a}: usb = 2/3 * (2+1)/(3+2) = 0.4; success = 1/3 * (0+1)/(1+2) = 1/9.
         let r = m.rank(&["a".to_string(), "unseen".to_string()]);
@@ -377,14 +377,7 @@ mod tests {
 
     #[test]
     fn bernoulli_counts_absent_features_too() {
-        let m = Model::train(
-            &[
-                ex(&["a"], Family::Usb, "t1"),
-                ex(&["a", "b"], Family::Usb, "t2"),
-                ex(&["b"], Family::Success, "t3"),
-            ],
-            1,
-        );
+        let m = Model::train(&three_logs(), 1);
         // For {a}: usb = 2/3 * (2+1)/(2+2) * (1 - (1+1)/(2+2)) = 0.25;
         // success = 1/3 * (0+1)/(1+2) * (1 - (1+1)/(1+2)) = 1/27.
         let r = m.rank_bernoulli(&["a".to_string()]);
