@@ -152,18 +152,25 @@ pub enum Verdict {
     Unlabelled,
 }
 
-impl Scored {
-    /// Right, wrong, unknown, or not scored.
-    pub fn verdict(&self) -> Verdict {
-        if self.entry.label == Family::Unknown {
+impl Verdict {
+    /// How the family `got` compares with the label `label`.
+    pub fn of(label: Family, got: Family) -> Verdict {
+        if label == Family::Unknown {
             Verdict::Unlabelled
-        } else if self.got == Family::Unknown {
+        } else if got == Family::Unknown {
             Verdict::Unknown
-        } else if self.got == self.entry.label {
+        } else if got == label {
             Verdict::Right
         } else {
             Verdict::Wrong
         }
+    }
+}
+
+impl Scored {
+    /// Right, wrong, unknown, or not scored.
+    pub fn verdict(&self) -> Verdict {
+        Verdict::of(self.entry.label, self.got)
     }
 
     /// A wrong answer given with medium or high confidence.
@@ -178,15 +185,20 @@ impl Scored {
     }
 }
 
+/// The bytes of one entry's log.
+fn read_log(root: &Path, e: &Entry) -> Result<Vec<u8>, CorpusError> {
+    let path = root.join(&e.file);
+    std::fs::read(&path).map_err(|source| CorpusError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
 /// Diagnoses every entry of `part` (logs that cannot be read are reported as errors).
 pub fn score(root: &Path, entries: &[Entry], part: Part) -> Result<Vec<Scored>, CorpusError> {
     let mut out = Vec::new();
     for e in entries.iter().filter(|e| e.part() == Some(part)) {
-        let path = root.join(&e.file);
-        let bytes = std::fs::read(&path).map_err(|source| CorpusError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let bytes = read_log(root, e)?;
         let d: Option<Diagnosis> = crate::diagnose_bytes(&bytes).ok();
         out.push(match d {
             Some(d) => Scored {
@@ -494,11 +506,7 @@ pub fn fallback_cases_with_tail(
 ) -> Result<Vec<FallbackCase>, CorpusError> {
     let mut out = Vec::new();
     for e in entries.iter().filter(|e| e.part() == Some(Part::Tuned)) {
-        let path = root.join(&e.file);
-        let bytes = std::fs::read(&path).map_err(|source| CorpusError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let bytes = read_log(root, e)?;
         let Ok(mut i) = crate::inspect_bytes(&bytes) else {
             continue;
         };
@@ -571,8 +579,13 @@ pub fn cross_validate(cases: &[FallbackCase], s: &CvSettings) -> Vec<CvRow> {
     let mut threads: Vec<&str> = cases.iter().map(|c| c.entry.source.as_str()).collect();
     threads.sort_unstable();
     threads.dedup();
-    let keep =
-        |f: &String| s.groups.is_empty() || s.groups.iter().any(|g| f.starts_with(g.as_str()));
+    let kept = |features: &[String]| -> Vec<String> {
+        features
+            .iter()
+            .filter(|f| s.groups.is_empty() || s.groups.iter().any(|g| f.starts_with(g.as_str())))
+            .cloned()
+            .collect()
+    };
     let mut rows = Vec::new();
     for t in threads {
         let mut ex: Vec<fallback::Example> = cases
@@ -580,7 +593,7 @@ pub fn cross_validate(cases: &[FallbackCase], s: &CvSettings) -> Vec<CvRow> {
             .filter(|c| c.entry.source != t && (s.train_all || !c.settled))
             .filter(|c| c.entry.label != Family::Unknown)
             .map(|c| fallback::Example {
-                features: c.features.iter().filter(|f| keep(f)).cloned().collect(),
+                features: kept(&c.features),
                 label: c.entry.label,
                 thread: c.entry.source.clone(),
             })
@@ -592,7 +605,7 @@ pub fn cross_validate(cases: &[FallbackCase], s: &CvSettings) -> Vec<CvRow> {
             .filter(|c| c.entry.source == t && c.entry.label != Family::Unknown)
             .filter(|c| !c.settled || (s.low_settled && c.low))
         {
-            let feats: Vec<String> = c.features.iter().filter(|f| keep(f)).cloned().collect();
+            let feats = kept(&c.features);
             let ranked = if s.bernoulli {
                 model.rank_bernoulli(&feats)
             } else {
@@ -614,13 +627,12 @@ pub fn cross_validate(cases: &[FallbackCase], s: &CvSettings) -> Vec<CvRow> {
     rows
 }
 
+/// The column of a cross-validation answer: right 0, wrong 1, unknown 2 (rows are labelled).
 fn rwu(label: Family, got: Family) -> usize {
-    if got == Family::Unknown {
-        2
-    } else if got == label {
-        0
-    } else {
-        1
+    match Verdict::of(label, got) {
+        Verdict::Right => 0,
+        Verdict::Wrong => 1,
+        Verdict::Unknown | Verdict::Unlabelled => 2,
     }
 }
 
